@@ -1,0 +1,82 @@
+/**
+ * The generic helpers every expression may call. They know nothing about any provider: they read
+ * the pair's own literal data (model map, tables) or do small pure jobs JSONata has no built-in for.
+ */
+import { createHash } from 'node:crypto';
+import { CATEGORY_STATUS, GatewayError, isErrorCategory } from '../errors/gateway-error.js';
+
+export interface HelperContext {
+  /** Inbound model glob → upstream model ("=" passes the name through), first match wins. */
+  models: ReadonlyArray<{ pattern: RegExp; target: string }>;
+  tables: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export interface Helper {
+  name: string;
+  signature: string;
+  implementation: (...args: any[]) => unknown;
+}
+
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+export function mapModel(models: HelperContext['models'], name: unknown): string | undefined {
+  if (typeof name !== 'string') return undefined;
+  for (const { pattern, target } of models) {
+    if (pattern.test(name)) return target === '=' ? name : target;
+  }
+  return undefined;
+}
+
+export function createHelpers(context: HelperContext): Helper[] {
+  return [
+    { name: 'mapModel', signature: '<s-:s>', implementation: (name: unknown) => mapModel(context.models, name) },
+    {
+      name: 'table',
+      signature: '<sx:x>',
+      implementation: (tableName: string, key: unknown) => {
+        const table = context.tables[tableName];
+        if (!table) throw new Error(`no table named "${tableName}" under config.tables`);
+        if (typeof key === 'string' && Object.prototype.hasOwnProperty.call(table, key) && key !== '_default') return table[key];
+        return table._default;
+      },
+    },
+    {
+      name: 'fail',
+      signature: '<ss:x>',
+      implementation: (category: string, message: string) => {
+        if (!isErrorCategory(category)) throw new Error(`$fail: unknown error category "${category}"`);
+        throw new GatewayError('GW_ERR_MAPPING_FAILED', message, { category, status: CATEGORY_STATUS[category] });
+      },
+    },
+    {
+      name: 'parseJson',
+      signature: '<s-:x>',
+      implementation: (text: unknown) => {
+        if (typeof text !== 'string') return undefined;
+        try {
+          return JSON.parse(text);
+        } catch {
+          return undefined;
+        }
+      },
+    },
+    {
+      name: 'hash',
+      signature: '<s-n?:s>',
+      implementation: (text: unknown, length?: number) => {
+        if (typeof text !== 'string') return undefined;
+        return createHash('sha256').update(text).digest('hex').slice(0, length ?? 8);
+      },
+    },
+    {
+      name: 'eval',
+      signature: '<x*:x>',
+      implementation: () => {
+        throw new Error('$eval is disabled in mapping specs');
+      },
+    },
+  ];
+}

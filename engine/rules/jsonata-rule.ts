@@ -1,0 +1,100 @@
+/**
+ * Compiles a JSONata expression of a spec into a Rule, once, at load.
+ *
+ * The pair's `functions:` are inlined as a block prefix into each expression that uses them,
+ * rather than evaluated once and passed in as values: a JSONata lambda keeps the environment it
+ * was created in, including that evaluation's timeout clock and stack counter, so a lambda made
+ * at load time would carry a stale guard into every later call. Inlined, every evaluation gets
+ * fresh guard-rails, and creating a handful of lambdas per evaluation costs next to nothing.
+ */
+import jsonata from 'jsonata';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { Helper } from './helpers.js';
+import { RuleEvaluationError, type Bindings, type Rule } from './rule.js';
+import { createPathRule, isPlainPath } from './path-rule.js';
+
+export interface JsonataLimits {
+  /** Wall-clock limit of one evaluation, ms. */
+  timeoutMs: number;
+  /** Maximum evaluation depth (JSONata's own stack guard). */
+  maxDepth: number;
+}
+
+export const DEFAULT_LIMITS: JsonataLimits = { timeoutMs: 1000, maxDepth: 500 };
+
+export interface RuleEnvironment {
+  helpers: readonly Helper[];
+  /** Name → JSONata source of a lambda (`function($x) { … }`). */
+  functions: ReadonlyMap<string, string>;
+  config: unknown;
+  limits?: JsonataLimits;
+}
+
+/** A JSONata problem found at compile time, with its offset in the rule's own source. */
+export class RuleSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly position: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+const FUNCTION_REFERENCE = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** The functions an expression needs, following calls between functions. */
+export function functionsUsedBy(source: string, functions: ReadonlyMap<string, string>): string[] {
+  const used = new Set<string>();
+  const pending = [source];
+  while (pending.length > 0) {
+    const text = pending.pop()!;
+    for (const match of text.matchAll(FUNCTION_REFERENCE)) {
+      const name = match[1];
+      if (!used.has(name) && functions.has(name)) {
+        used.add(name);
+        pending.push(functions.get(name)!);
+      }
+    }
+  }
+  return [...used].sort();
+}
+
+export function compileRule(id: string, source: string, env: RuleEnvironment): Rule {
+  const text = String(source);
+  const used = functionsUsedBy(text, env.functions);
+  const prefix = used.length > 0 ? `(${used.map((name) => `$${name} := ${env.functions.get(name)};`).join('\n')}\n` : '';
+  const suffix = used.length > 0 ? '\n)' : '';
+  const limits = env.limits ?? DEFAULT_LIMITS;
+
+  let expression: jsonata.Expression;
+  try {
+    expression = jsonata(prefix + text + suffix, { timeout: limits.timeoutMs, stack: limits.maxDepth } as never);
+  } catch (err) {
+    const e = err as { message?: string; code?: string; position?: number };
+    const position = typeof e.position === 'number' ? e.position - prefix.length : undefined;
+    throw new RuleSyntaxError(e.message ?? String(err), e.code, position !== undefined && position >= 0 ? position : undefined);
+  }
+  for (const helper of env.helpers) expression.registerFunction(helper.name, helper.implementation, helper.signature);
+  expression.assign('config', env.config);
+
+  const interpreted: Rule = {
+    id,
+    source: text,
+    mode: 'jsonata',
+    async evaluate(input: unknown, bindings: Bindings) {
+      try {
+        return await expression.evaluate(input, { request: bindings.request, state: bindings.state });
+      } catch (err) {
+        throw toEvaluationError(id, err);
+      }
+    },
+  };
+  return isPlainPath(text) ? createPathRule(id, text, interpreted) : interpreted;
+}
+
+function toEvaluationError(id: string, err: unknown): Error {
+  if (err instanceof GatewayError) return err; // a deliberate $fail: keep its category for the client
+  const e = err as { message?: string; code?: string };
+  return new RuleEvaluationError(id, e?.message ?? String(err), e?.code, { cause: err });
+}

@@ -1,0 +1,85 @@
+/**
+ * The JSON Schemas of the APIs (schemas/<api>/*.json) and of the mapping spec itself, compiled
+ * once per load with AJV. Nothing is compiled per request.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { packageRoot } from '../config/package-root.js';
+
+// ajv-formats ships CommonJS with a default export; under NodeNext the callable sits on .default.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
+
+export type SchemaKind = 'request' | 'response' | 'error' | 'stream-event';
+
+export interface ApiSchemas {
+  /** The validator of `<api>/<kind>`, or undefined when that API has no such schema. */
+  validator(api: string, kind: SchemaKind): ValidateFunction | undefined;
+  apis(): string[];
+  /** The raw schema object of `<api>/<kind>` (for coverage reports). */
+  schema(api: string, kind: SchemaKind): unknown;
+  specValidator: ValidateFunction;
+}
+
+export async function loadApiSchemas(schemasDir: string): Promise<ApiSchemas> {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
+  addFormats(ajv);
+  const raw = new Map<string, unknown>();
+  const apiNames: string[] = [];
+  for (const entry of (await readdir(schemasDir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!entry.isDirectory()) continue;
+    apiNames.push(entry.name);
+    for (const name of (await readdir(path.join(schemasDir, entry.name))).sort()) {
+      if (!name.endsWith('.json')) continue;
+      const file = path.join(schemasDir, entry.name, name);
+      const schema = JSON.parse(await readFile(file, 'utf8')) as { $id?: string };
+      const id = `${entry.name}/${name.replace(/\.json$/, '')}`;
+      if (schema.$id !== id) throw new Error(`${file}: $id must be "${id}" (found ${JSON.stringify(schema.$id)})`);
+      ajv.addSchema(schema);
+      raw.set(id, schema);
+    }
+  }
+  // The spec format belongs to the engine, not to a deployment's schemas folder.
+  const specSchema = JSON.parse(await readFile(path.join(packageRoot(), 'schemas', 'mapping-spec.json'), 'utf8'));
+  const specValidator = ajv.compile(specSchema);
+
+  const compiled = new Map<string, ValidateFunction | undefined>();
+  return {
+    validator(api, kind) {
+      const id = `${api}/${kind}`;
+      if (!compiled.has(id)) compiled.set(id, raw.has(id) ? ajv.getSchema(id) : undefined);
+      return compiled.get(id);
+    },
+    apis: () => [...apiNames],
+    schema: (api, kind) => raw.get(`${api}/${kind}`),
+    specValidator,
+  };
+}
+
+/** One line per AJV error, naming the path: `/messages/0/role: must be equal to one of the allowed values`. */
+export function describeSchemaErrors(errors: readonly ErrorObject[] | null | undefined, limit = 5): string {
+  if (!errors || errors.length === 0) return 'invalid';
+  const useful = dedupe(errors);
+  const lines = (useful.length > 0 ? useful : [...errors]).slice(0, limit).map((e) => {
+    const where = e.instancePath || '(root)';
+    const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"`
+      : e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+      : e.keyword === 'required' ? '' : '';
+    return `${where}: ${e.message}${extra}`;
+  });
+  return lines.join('; ');
+}
+
+/** AJV reports each failed branch of a oneOf; keep the deepest, most specific errors first. */
+function dedupe(errors: readonly ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  const sorted = [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length);
+  return sorted.filter((e) => {
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'if') return false;
+    const key = `${e.instancePath}|${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

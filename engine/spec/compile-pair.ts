@@ -1,0 +1,269 @@
+/**
+ * Turns a pair folder into a CompiledPair: validate the merged spec against the mapping-spec
+ * schema, substitute the environment into the connection settings, compile every expression once,
+ * and run every example. A pair with any problem is not served; the problems say file:line:col.
+ */
+import jsonata from 'jsonata';
+import type { ValidateFunction } from 'ajv';
+import { globToRegExp, createHelpers, type HelperContext } from '../rules/helpers.js';
+import { compileRule, RuleSyntaxError, type RuleEnvironment } from '../rules/jsonata-rule.js';
+import type { Rule } from '../rules/rule.js';
+import { createMappingBlock, normalise, type MappingBlock } from '../translate/mapping-block.js';
+import { targetProblem } from '../translate/set-path.js';
+import { createTranslator, type Translator } from '../translate/translator.js';
+import type { ApiSchemas } from './api-schemas.js';
+import type { BlockSpec, PairSpec, RouteSpec } from './pair-spec.js';
+import { readPairFolder, type PairSource } from './read-pair-folder.js';
+import { substituteEnv } from './env-substitute.js';
+import type { SpecProblem } from './yaml-file.js';
+import { runExamples, runRuleExamples, type ExampleResult } from './run-examples.js';
+
+export interface CompiledPair {
+  name: string;
+  dir: string;
+  description: string;
+  spec: PairSpec;
+  inboundApi: string;
+  upstreamApi: string;
+  upstream: { baseUrl: string; headers: Record<string, string> };
+  routes: RouteSpec[];
+  translator: Translator;
+  validateInbound?: ValidateFunction;
+  validateUpstreamRequest?: ValidateFunction;
+  /** Every compiled rule, for reports (which run as plain paths, which interpreted). */
+  rules: Rule[];
+  examples: ExampleResult[];
+}
+
+export interface CompileOptions {
+  env: NodeJS.ProcessEnv;
+  schemas: ApiSchemas;
+}
+
+export async function compilePairFolder(dir: string, options: CompileOptions): Promise<{ pair?: CompiledPair; problems: SpecProblem[] }> {
+  const { source, problems } = await readPairFolder(dir);
+  if (!source) return { problems };
+  const at = (specPath: (string | number)[], message: string): SpecProblem => ({
+    ...source.locate(specPath),
+    at: formatPath(specPath),
+    message,
+  });
+
+  if (!options.schemas.specValidator(source.spec)) {
+    for (const e of options.schemas.specValidator.errors ?? []) {
+      const specPath = e.instancePath.split('/').slice(1).map(decodePointer);
+      const extra = e.keyword === 'additionalProperties' ? ` ("${(e.params as { additionalProperty: string }).additionalProperty}")` : '';
+      problems.push(at(specPath, `${e.message}${extra}`));
+    }
+    return { problems };
+  }
+  const spec = source.spec as unknown as PairSpec;
+  const compiler = new PairCompiler(spec, source, options, at);
+  const pair = await compiler.compile();
+  return { pair: compiler.problems.length === 0 ? pair : undefined, problems: compiler.problems };
+}
+
+class PairCompiler {
+  readonly problems: SpecProblem[] = [];
+  private readonly rules: Rule[] = [];
+  private readonly env: RuleEnvironment;
+
+  constructor(
+    private readonly spec: PairSpec,
+    private readonly source: PairSource,
+    private readonly options: CompileOptions,
+    private readonly at: (specPath: (string | number)[], message: string) => SpecProblem,
+  ) {
+    const config = spec.config ?? {};
+    const helperContext: HelperContext = {
+      models: Object.entries(spec.models ?? {}).map(([glob, target]) => ({ pattern: globToRegExp(glob), target })),
+      tables: ((config as { tables?: HelperContext['tables'] }).tables ?? {}),
+    };
+    const functions = new Map(Object.entries(spec.functions ?? {}).map(([name, f]) => [name, f.body]));
+    this.env = { helpers: createHelpers(helperContext), functions, config };
+  }
+
+  async compile(): Promise<CompiledPair> {
+    const { spec } = this;
+    if (spec.pair !== lastSegment(this.source.dir)) {
+      this.problems.push(this.at(['pair'], `pair "${spec.pair}" must match its folder name "${lastSegment(this.source.dir)}"`));
+    }
+    this.checkTables();
+    const inbound = this.apiValidator(spec.inbound.api, ['inbound', 'api']);
+    const upstreamRequest = this.apiValidator(spec.upstream.api, ['upstream', 'api']);
+    const upstream = this.connection();
+    await this.checkFunctions();
+
+    const blocks = {
+      request: this.block(spec.request, ['request']),
+      response: this.block(spec.response, ['response']),
+      errorsUpstream: this.block(spec.errors?.upstream, ['errors', 'upstream']),
+      errorsGateway: this.block(spec.errors?.gateway, ['errors', 'gateway']),
+    };
+    if (!blocks.request) this.problems.push(this.at([], 'a pair needs a request: block'));
+    if (!blocks.errorsGateway) this.problems.push(this.at([], 'a pair needs errors.gateway rules, so clients get their own API\'s error shape'));
+
+    const translator = createTranslator(blocks);
+    const pair: CompiledPair = {
+      name: spec.pair,
+      dir: this.source.dir,
+      description: spec.description,
+      spec,
+      inboundApi: spec.inbound.api,
+      upstreamApi: spec.upstream.api,
+      upstream,
+      routes: spec.routes,
+      translator,
+      validateInbound: inbound,
+      validateUpstreamRequest: upstreamRequest,
+      rules: this.rules,
+      examples: [],
+    };
+    if (this.problems.length > 0) return pair; // examples are meaningless on a broken spec
+
+    for (const [blockName, block] of [['request', spec.request], ['response', spec.response], ['errors.upstream', spec.errors?.upstream], ['errors.gateway', spec.errors?.gateway]] as const) {
+      const compiled = blocks[blockKey(blockName)];
+      for (const failure of await runRuleExamples(block, compiled)) {
+        this.problems.push(this.at([...blockName.split('.'), 'rules', failure.ruleIndex, 'examples', failure.exampleIndex], failure.message));
+      }
+    }
+    pair.examples = await runExamples(pair, this.options.schemas);
+    pair.examples.forEach((result, i) => {
+      for (const failure of result.failures) this.problems.push(this.at(['examples', i, failure.part], `example "${result.id}": ${failure.message}`));
+    });
+    return pair;
+  }
+
+  private checkTables(): void {
+    const tables = (this.spec.config as { tables?: Record<string, unknown> } | undefined)?.tables ?? {};
+    for (const [name, table] of Object.entries(tables)) {
+      if (table === null || typeof table !== 'object' || !('_default' in (table as object))) {
+        this.problems.push(this.at(['config', 'tables', name], `table "${name}" needs a _default entry`));
+      }
+    }
+  }
+
+  private apiValidator(api: string, specPath: string[]): ValidateFunction | undefined {
+    const validator = this.options.schemas.validator(api, 'request');
+    if (!validator) this.problems.push(this.at(specPath, `no schema schemas/${api}/request.json`));
+    return validator;
+  }
+
+  private connection(): CompiledPair['upstream'] {
+    const base = substituteEnv(this.spec.upstream.base_url, this.options.env);
+    for (const name of base.missing) this.problems.push(this.at(['upstream', 'base_url'], `environment variable ${name} is not set and has no default`));
+    try {
+      const url = new URL(base.value);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      this.problems.push(this.at(['upstream', 'base_url'], `base_url "${base.value}" is not an http(s) URL`));
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, template] of Object.entries(this.spec.upstream.headers ?? {})) {
+      const value = substituteEnv(template, this.options.env);
+      for (const missing of value.missing) this.problems.push(this.at(['upstream', 'headers', name], `environment variable ${missing} is not set and has no default`));
+      // A header that refers to an empty variable (e.g. no API key configured) is not sent at all,
+      // rather than sent half-filled ("Bearer ").
+      if (value.empty.length > 0) continue;
+      headers[name.toLowerCase()] = value.value;
+    }
+    return { baseUrl: base.value.replace(/\/+$/, ''), headers };
+  }
+
+  private async checkFunctions(): Promise<void> {
+    for (const [name, fn] of Object.entries(this.spec.functions ?? {})) {
+      try {
+        jsonata(fn.body);
+      } catch (err) {
+        this.problems.push(this.syntaxProblem(['functions', name, 'body'], err));
+        continue;
+      }
+      for (const [i, example] of (fn.examples ?? []).entries()) {
+        const args = Array.isArray(example.in) ? example.in : [example.in];
+        const call = `$${name}(${args.map((_, k) => `$args[${k}]`).join(', ')})`;
+        try {
+          const rule = compileRule(`functions.${name}`, `($args := $state; ${call})`, this.env);
+          const got = normalise(await rule.evaluate(null, { state: args, request: example.request }));
+          if (!sameJson(got, example.out)) {
+            this.problems.push(this.at(['functions', name, 'examples', i], `example gives ${short(got)}, expected ${short(example.out)}`));
+          }
+        } catch (err) {
+          this.problems.push(this.at(['functions', name, 'examples', i], `example failed: ${(err as Error).message}`));
+        }
+      }
+    }
+  }
+
+  private block(block: BlockSpec | undefined, specPath: string[]): MappingBlock | undefined {
+    if (!block) return undefined;
+    const entries: Array<{ id: string; target: string; rule: Rule }> = [];
+    const add = (kind: 'fields' | 'rules', index: number, id: string, target: string, from: string) => {
+      const where = [...specPath, kind, index];
+      const bad = targetProblem(target);
+      if (bad) {
+        this.problems.push(this.at([...where, 'target'], bad));
+        return;
+      }
+      try {
+        const rule = compileRule(`${specPath.join('.')}.${id}`, from, this.env);
+        this.rules.push(rule);
+        entries.push({ id, target, rule });
+      } catch (err) {
+        this.problems.push(this.syntaxProblem([...where, 'from'], err));
+      }
+    };
+    (block.fields ?? []).forEach((f, i) => add('fields', i, `fields[${i}]`, f.target, f.from));
+    const ids = new Set<string>();
+    (block.rules ?? []).forEach((r, i) => {
+      if (ids.has(r.id)) this.problems.push(this.at([...specPath, 'rules', i, 'id'], `rule id "${r.id}" is used twice`));
+      ids.add(r.id);
+      add('rules', i, r.id, r.target, r.from);
+    });
+    return createMappingBlock(entries);
+  }
+
+  private syntaxProblem(specPath: (string | number)[], err: unknown): SpecProblem {
+    const problem = this.at(specPath, `JSONata: ${(err as Error).message}`);
+    // Point at the character inside a single-line expression when JSONata gives one.
+    if (err instanceof RuleSyntaxError && err.position !== undefined && problem.col !== undefined) {
+      problem.message += ` (at character ${err.position})`;
+    }
+    return problem;
+  }
+}
+
+function blockKey(name: 'request' | 'response' | 'errors.upstream' | 'errors.gateway'): 'request' | 'response' | 'errorsUpstream' | 'errorsGateway' {
+  return name === 'errors.upstream' ? 'errorsUpstream' : name === 'errors.gateway' ? 'errorsGateway' : name;
+}
+
+function lastSegment(dir: string): string {
+  return dir.replace(/\/+$/, '').split(/[\\/]/).pop() ?? dir;
+}
+
+function decodePointer(segment: string): string | number {
+  const s = segment.replace(/~1/g, '/').replace(/~0/g, '~');
+  return /^\d+$/.test(s) ? Number(s) : s;
+}
+
+function formatPath(specPath: (string | number)[]): string {
+  return specPath.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a === null || b === null) return a === b;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  }
+  if (typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+    const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
+}
+
+export function short(value: unknown, max = 300): string {
+  const text = value === undefined ? 'nothing (undefined)' : JSON.stringify(value);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

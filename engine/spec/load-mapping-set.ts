@@ -1,0 +1,63 @@
+/**
+ * Loads everything the gateway serves from: the API schemas and every pair folder under the
+ * mappings directory. The result is all-or-nothing: a set with any problem is reported, never
+ * served (the registry keeps the last good one).
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { loadApiSchemas, type ApiSchemas } from './api-schemas.js';
+import { compilePairFolder, type CompiledPair } from './compile-pair.js';
+import type { SpecProblem } from './yaml-file.js';
+
+export interface MappingSet {
+  pairs: CompiledPair[];
+  schemas: ApiSchemas;
+  loadedAt: Date;
+}
+
+export interface LoadOptions {
+  mappingsDir: string;
+  schemasDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function loadMappingSet(options: LoadOptions): Promise<{ set?: MappingSet; problems: SpecProblem[] }> {
+  let schemas: ApiSchemas;
+  try {
+    schemas = await loadApiSchemas(options.schemasDir);
+  } catch (err) {
+    return { problems: [{ file: options.schemasDir, message: `schemas: ${(err as Error).message}` }] };
+  }
+  let entries;
+  try {
+    entries = await readdir(options.mappingsDir, { withFileTypes: true });
+  } catch (err) {
+    return { problems: [{ file: options.mappingsDir, message: `cannot read the mappings folder: ${(err as Error).message}` }] };
+  }
+  const problems: SpecProblem[] = [];
+  const pairs: CompiledPair[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const result = await compilePairFolder(path.join(options.mappingsDir, entry.name), { env: options.env, schemas });
+    problems.push(...result.problems);
+    if (result.pair) pairs.push(result.pair);
+  }
+  if (pairs.length === 0 && problems.length === 0) problems.push({ file: options.mappingsDir, message: 'no pair folders found' });
+  problems.push(...routeCollisions(pairs));
+  if (problems.length > 0) return { problems };
+  return { set: { pairs, schemas, loadedAt: new Date() }, problems };
+}
+
+function routeCollisions(pairs: CompiledPair[]): SpecProblem[] {
+  const owners = new Map<string, string>();
+  const problems: SpecProblem[] = [];
+  for (const pair of pairs) {
+    for (const route of pair.routes) {
+      const key = `${route.method} ${route.path}`;
+      const owner = owners.get(key);
+      if (owner) problems.push({ file: pair.dir, message: `route ${key} is served by both ${owner} and ${pair.name}` });
+      else owners.set(key, pair.name);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,135 @@
+/**
+ * Reads the YAML files of one pair folder and merges them into one spec object, remembering which
+ * file each part came from so that every later problem can be reported as file:line:col.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { readYamlFile, YamlFileError, type SourcePosition, type SpecProblem, type YamlFile } from './yaml-file.js';
+
+/** Top-level keys whose entries may be spread over several files. */
+const MERGED_MAPS = new Set(['functions', 'ignored', 'upstream_ignored']);
+
+export interface PairSource {
+  dir: string;
+  spec: Record<string, unknown>;
+  files: string[];
+  /** Source position of a path in the merged spec. */
+  locate(specPath: readonly (string | number)[]): SourcePosition | undefined;
+}
+
+interface Origin {
+  file: YamlFile;
+  /** Path inside the file that corresponds to the merged-spec path prefix. */
+  inFile: (string | number)[];
+}
+
+export async function readPairFolder(dir: string): Promise<{ source?: PairSource; problems: SpecProblem[] }> {
+  const files = await yamlFilesOf(dir);
+  const problems: SpecProblem[] = [];
+  const parsed: YamlFile[] = [];
+  for (const file of files) {
+    try {
+      parsed.push(await readYamlFile(file));
+    } catch (err) {
+      if (err instanceof YamlFileError) problems.push(...err.problems);
+      else problems.push({ file, message: (err as Error).message });
+    }
+  }
+  if (problems.length > 0) return { problems };
+  if (parsed.length === 0) return { problems: [{ file: dir, message: 'the pair folder has no .yaml files' }] };
+
+  const spec: Record<string, unknown> = {};
+  const origins = new Map<string, Origin>();
+  const examples: unknown[] = [];
+  const originOf = (key: string) => origins.get(key);
+
+  for (const file of parsed) {
+    const data = file.data;
+    if (data === null || data === undefined) continue;
+    if (typeof data !== 'object' || Array.isArray(data)) {
+      problems.push({ ...file.locate([]), message: 'a spec file must hold a mapping of keys (pair:, request:, …)' });
+      continue;
+    }
+    for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+      if (key === 'examples') {
+        if (!Array.isArray(value)) {
+          problems.push({ ...file.locate([key]), message: 'examples must be a list' });
+          continue;
+        }
+        value.forEach((example, i) => {
+          origins.set(`examples.${examples.length}`, { file, inFile: [key, i] });
+          examples.push(example);
+        });
+      } else if (MERGED_MAPS.has(key) || key === 'config') {
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+          problems.push({ ...file.locate([key]), message: `${key} must be a mapping` });
+          continue;
+        }
+        const target = (spec[key] ??= {}) as Record<string, unknown>;
+        mergeInto(target, value as Record<string, unknown>, [key], file, origins, problems, key === 'config');
+      } else {
+        const earlier = originOf(key);
+        if (earlier) {
+          problems.push({ ...file.locate([key]), message: `"${key}" is already defined in ${earlier.file.file}` });
+          continue;
+        }
+        spec[key] = value;
+        origins.set(key, { file, inFile: [key] });
+      }
+    }
+  }
+  if (examples.length > 0) spec.examples = examples;
+
+  const locate = (specPath: readonly (string | number)[]): SourcePosition | undefined => {
+    for (let depth = specPath.length; depth > 0; depth--) {
+      const origin = origins.get(specPath.slice(0, depth).join('.'));
+      if (origin) return origin.file.locate([...origin.inFile, ...specPath.slice(depth)]);
+    }
+    return undefined;
+  };
+  return { source: { dir, spec, files, locate }, problems };
+}
+
+function mergeInto(
+  target: Record<string, unknown>,
+  value: Record<string, unknown>,
+  at: string[],
+  file: YamlFile,
+  origins: Map<string, Origin>,
+  problems: SpecProblem[],
+  deep: boolean,
+): void {
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = [...at, key];
+    const existing = target[key];
+    const bothMaps = deep && isPlainObject(existing) && isPlainObject(child);
+    if (bothMaps) {
+      mergeInto(existing as Record<string, unknown>, child as Record<string, unknown>, childPath, file, origins, problems, deep);
+    } else if (key in target) {
+      const earlier = origins.get(childPath.join('.'));
+      problems.push({ ...file.locate(childPath), message: `"${childPath.join('.')}" is already defined${earlier ? ` in ${earlier.file.file}` : ''}` });
+    } else {
+      target[key] = child;
+      origins.set(childPath.join('.'), { file, inFile: childPath });
+    }
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+async function yamlFilesOf(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const sub of ['', 'examples']) {
+    const folder = path.join(dir, sub);
+    let names: string[];
+    try {
+      names = await readdir(folder);
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) if (/\.ya?ml$/.test(name)) out.push(path.join(folder, name));
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+/**
+ * Safe YAML reading for mapping specs. Specs are edited by people and hot-reloaded into a live
+ * gateway, so the parser is strict: duplicate keys are errors, anchors/aliases and merge keys are
+ * refused outright (no alias bombs, and a reviewer sees every value where it applies), and files
+ * are size-capped. Every value keeps its source position so problems can name file:line:col.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isAlias, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+
+export const MAX_SPEC_FILE_BYTES = 1024 * 1024;
+
+export interface SourcePosition {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** A problem found in a spec, with where it is. */
+export interface SpecProblem extends Partial<SourcePosition> {
+  message: string;
+  /** Where in the merged spec, e.g. `request.rules[2].from`. */
+  at?: string;
+}
+
+export interface YamlFile {
+  file: string;
+  data: unknown;
+  /** Position of the value at a path inside this file's document (falls back to the nearest parent). */
+  locate(path: readonly (string | number)[]): SourcePosition;
+}
+
+export class YamlFileError extends Error {
+  constructor(readonly problems: SpecProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+  }
+}
+
+export function formatProblem(p: SpecProblem): string {
+  const where = p.file ? `${path.relative(process.cwd(), p.file) || p.file}${p.line ? `:${p.line}:${p.col ?? 1}` : ''}` : '';
+  return [where, p.at ? `(${p.at})` : '', p.message].filter(Boolean).join(' ');
+}
+
+export async function readYamlFile(file: string): Promise<YamlFile> {
+  const info = await stat(file);
+  if (info.size > MAX_SPEC_FILE_BYTES) {
+    throw new YamlFileError([{ file, message: `file is ${info.size} bytes; a spec file may have at most ${MAX_SPEC_FILE_BYTES}` }]);
+  }
+  return parseYamlText(file, await readFile(file, 'utf8'));
+}
+
+export function parseYamlText(file: string, text: string): YamlFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, merge: false, prettyErrors: false, strict: true });
+  const position = (offset: number): SourcePosition => ({ file, ...lineCounter.linePos(offset) });
+
+  const problems: SpecProblem[] = [...doc.errors, ...doc.warnings].map((e) => ({
+    ...position(e.pos[0]),
+    message: e.message.split('\n')[0],
+  }));
+  visit(doc, {
+    Alias(_key, node) {
+      problems.push({ ...position(node.range?.[0] ?? 0), message: 'YAML aliases are not allowed in mapping specs; write the value out' });
+    },
+    Node(_key, node) {
+      if (isAlias(node)) return;
+      if ((node as { anchor?: string }).anchor) {
+        problems.push({ ...position(node.range?.[0] ?? 0), message: 'YAML anchors are not allowed in mapping specs' });
+      }
+    },
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === '<<') {
+        problems.push({ ...position(pair.key.range?.[0] ?? 0), message: 'YAML merge keys (<<) are not allowed in mapping specs' });
+      }
+    },
+  });
+  if (problems.length > 0) throw new YamlFileError(problems);
+
+  const data = doc.toJS({ maxAliasCount: 0 });
+  return { file, data, locate: (path) => locateIn(doc, path, position) };
+}
+
+function locateIn(
+  doc: Document,
+  path: readonly (string | number)[],
+  position: (offset: number) => SourcePosition,
+): SourcePosition {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) return position(node.range[0]);
+  }
+  return position(0);
+}
+
