@@ -25,6 +25,12 @@ export interface GatewayConfig {
     /** Largest non-streaming upstream body read, bytes. */
     maxResponseBytes: number;
   };
+  stream: {
+    /** A ping event is written after this long without any other event. */
+    pingIntervalMs: number;
+    /** Most bytes of upstream SSE that may arrive without completing an event. */
+    maxEventBytes: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +68,10 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Gateway
       headersTimeoutMs: int('UPSTREAM_HEADERS_TIMEOUT_MS', 600_000, 1),
       bodyTimeoutMs: int('UPSTREAM_IDLE_TIMEOUT_MS', 300_000, 1),
       maxResponseBytes: int('UPSTREAM_MAX_RESPONSE_BYTES', 64 * 1024 * 1024, 1),
+    },
+    stream: {
+      pingIntervalMs: int('STREAM_PING_INTERVAL_MS', 10_000, 10),
+      maxEventBytes: int('STREAM_MAX_EVENT_BYTES', 32 * 1024 * 1024, 1024),
     },
   };
   if (config.port > 65535) problems.push(`PORT must be ≤ 65535 (got ${config.port})`);

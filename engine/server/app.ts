@@ -84,6 +84,7 @@ export function createApp(deps: AppDeps): express.Express {
       upstream: deps.upstream,
       upstreamValidation: config.upstreamValidation,
       maxUpstreamResponseBytes: config.upstream.maxResponseBytes,
+      stream: config.stream,
     }, requestLog);
   });
 

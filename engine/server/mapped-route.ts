@@ -13,11 +13,13 @@ import { RuleEvaluationError } from '../rules/rule.js';
 import type { UpstreamFailure } from '../translate/translator.js';
 import { readBodyText, UpstreamTransportError, type UpstreamClient, type UpstreamReply } from '../upstream/upstream-client.js';
 import { sendGatewayError, sendUpstreamError } from './send-error.js';
+import { relayStream } from './stream-relay.js';
 
 export interface MappedRouteDeps {
   upstream: UpstreamClient;
   upstreamValidation: 'strict' | 'warn' | 'off';
   maxUpstreamResponseBytes: number;
+  stream: { pingIntervalMs: number; maxEventBytes: number };
 }
 
 export async function handleMappedRoute(req: Request, res: Response, pair: CompiledPair, route: RouteSpec, deps: MappedRouteDeps, log: Logger): Promise<void> {
@@ -45,8 +47,11 @@ export async function handleMappedRoute(req: Request, res: Response, pair: Compi
 
     if (reply.status >= 400) return await relayUpstreamError(res, pair, reply, inbound, deps, log);
     if (isEventStream(reply)) {
-      reply.body.destroy();
-      throw new GatewayError('GW_ERR_UPSTREAM_RESPONSE', 'the upstream answered with an event stream, which this pair does not translate yet');
+      if (!pair.stream) {
+        reply.body.destroy();
+        throw new GatewayError('GW_ERR_UPSTREAM_RESPONSE', 'the upstream answered with an event stream, and this pair has no stream rules');
+      }
+      return await relayStream(res, reply, pair.stream, inbound, { ...deps.stream, abort, log });
     }
     const text = await readBodyText(reply.body, deps.maxUpstreamResponseBytes);
     const upstreamBody = parseJson(text);

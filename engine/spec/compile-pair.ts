@@ -11,8 +11,9 @@ import type { Rule } from '../rules/rule.js';
 import { createMappingBlock, normalise, type MappingBlock } from '../translate/mapping-block.js';
 import { targetProblem } from '../translate/set-path.js';
 import { createTranslator, type Translator } from '../translate/translator.js';
+import { createStreamProgram, type StreamProgram } from '../translate/stream-program.js';
 import type { ApiSchemas } from './api-schemas.js';
-import type { BlockSpec, PairSpec, RouteSpec } from './pair-spec.js';
+import type { BlockSpec, PairSpec, RouteSpec, StreamSpec } from './pair-spec.js';
 import { readPairFolder, type PairSource } from './read-pair-folder.js';
 import { substituteEnv } from './env-substitute.js';
 import type { SpecProblem } from './yaml-file.js';
@@ -28,6 +29,8 @@ export interface CompiledPair {
   upstream: { baseUrl: string; headers: Record<string, string> };
   routes: RouteSpec[];
   translator: Translator;
+  /** The stream rules, when the pair translates event streams. */
+  stream?: StreamProgram;
   validateInbound?: ValidateFunction;
   validateUpstreamRequest?: ValidateFunction;
   /** Every compiled rule, for reports (which run as plain paths, which interpreted). */
@@ -104,6 +107,7 @@ class PairCompiler {
     if (!blocks.errorsGateway) this.problems.push(this.at([], 'a pair needs errors.gateway rules, so clients get their own API\'s error shape'));
 
     const translator = createTranslator(blocks);
+    const stream = this.streamProgram();
     const pair: CompiledPair = {
       name: spec.pair,
       dir: this.source.dir,
@@ -114,6 +118,7 @@ class PairCompiler {
       upstream,
       routes: spec.routes,
       translator,
+      stream,
       validateInbound: inbound,
       validateUpstreamRequest: upstreamRequest,
       rules: this.rules,
@@ -220,6 +225,38 @@ class PairCompiler {
       add('rules', i, r.id, r.target, r.from);
     });
     return createMappingBlock(entries);
+  }
+
+  private streamProgram(): StreamProgram | undefined {
+    const spec = this.spec.stream as StreamSpec | undefined;
+    if (!spec) return undefined;
+    const compile = (specPath: string[], source: string | undefined) => {
+      if (source === undefined) return undefined;
+      try {
+        const rule = compileRule(specPath.join('.'), source, this.env);
+        this.rules.push(rule);
+        return rule;
+      } catch (err) {
+        this.problems.push(this.syntaxProblem(specPath, err));
+        return undefined;
+      }
+    };
+    const events = new Map<string, Rule>();
+    for (const [type, rule] of Object.entries(spec.events)) {
+      if (spec.ignored && type in spec.ignored) this.problems.push(this.at(['stream', 'ignored', type], `"${type}" has a rule and is also ignored`));
+      const compiled = compile(['stream', 'events', type, 'emit'], rule.emit);
+      if (compiled) events.set(type, compiled);
+    }
+    return createStreamProgram({
+      framing: { eventNameFrom: spec.framing?.event_name_from, done: spec.framing?.done },
+      ping: spec.ping,
+      eventTypeFrom: spec.event_type_from,
+      init: compile(['stream', 'init'], spec.init),
+      events,
+      ignored: spec.ignored ?? {},
+      end: compile(['stream', 'end', 'emit'], spec.end?.emit),
+      onError: compile(['stream', 'on_error', 'emit'], spec.on_error?.emit),
+    });
   }
 
   private syntaxProblem(specPath: (string | number)[], err: unknown): SpecProblem {

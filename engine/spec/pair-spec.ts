@@ -56,8 +56,25 @@ export interface PairSpec {
   request?: BlockSpec;
   response?: BlockSpec;
   errors?: { upstream: BlockSpec; gateway: BlockSpec };
-  stream?: Record<string, unknown>;
+  stream?: StreamSpec;
   ignored?: Record<string, string>;
   upstream_ignored?: Record<string, string>;
   examples?: ExampleSpec[];
+}
+
+export interface StreamRuleSpec {
+  describe: string;
+  emit: string;
+}
+
+export interface StreamSpec {
+  describe: string;
+  framing?: { event_name_from?: string; done?: string };
+  ping?: unknown;
+  init?: string;
+  event_type_from?: string;
+  events: Record<string, StreamRuleSpec>;
+  ignored?: Record<string, string>;
+  end?: StreamRuleSpec;
+  on_error?: StreamRuleSpec;
 }

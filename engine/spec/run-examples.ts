@@ -11,6 +11,7 @@ import { describeSchemaErrors } from './api-schemas.js';
 import type { CompiledPair } from './compile-pair.js';
 import { sameJson, short } from './compile-pair.js';
 import type { BlockSpec, ExampleSpec } from './pair-spec.js';
+import { runStream } from '../translate/stream-program.js';
 
 export interface ExamplePartResult {
   part: 'upstream_request' | 'response' | 'error' | 'events';
@@ -55,6 +56,7 @@ export async function runExamples(pair: CompiledPair, schemas: ApiSchemas): Prom
     if (example.upstream_request !== undefined) parts.push(await checkRequest(pair, example));
     if (example.upstream_response !== undefined) parts.push(await checkResponse(pair, schemas, example));
     if (example.upstream_error !== undefined) parts.push(await checkError(pair, schemas, example));
+    if (example.upstream_events !== undefined) parts.push(await checkEvents(pair, schemas, example));
     const failures = parts.filter((p) => !p.ok).map((p) => ({ part: p.part, message: p.message ?? 'failed' }));
     results.push({ id: example.id, describe: example.describe, parts, failures });
   }
@@ -112,6 +114,23 @@ async function checkError(pair: CompiledPair, schemas: ApiSchemas, example: Exam
     return { part: 'error', ok: true, got, expected };
   } catch (err) {
     return failed('error', err, expected);
+  }
+}
+
+async function checkEvents(pair: CompiledPair, schemas: ApiSchemas, example: ExampleSpec): Promise<ExamplePartResult> {
+  const expected = example.events;
+  if (!pair.stream) return { part: 'events', ok: false, expected, message: 'the pair has no stream rules' };
+  try {
+    const { emitted: got } = await runStream(pair.stream, example.upstream_events as Array<Record<string, unknown>>, example.request);
+    if (expected !== undefined && !sameJson(got, expected)) return { part: 'events', ok: false, got, expected, message: difference(got, expected) };
+    const validate = schemas.validator(pair.inboundApi, 'stream-event');
+    const bad = validate ? got.findIndex((event) => !validate(event)) : -1;
+    if (validate && bad >= 0) {
+      return { part: 'events', ok: false, got, expected, message: `event ${bad} is not a valid ${pair.inboundApi} stream event: ${describeSchemaErrors(validate.errors)}` };
+    }
+    return { part: 'events', ok: true, got, expected };
+  } catch (err) {
+    return failed('events', err, expected);
   }
 }
 

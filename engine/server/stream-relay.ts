@@ -1,0 +1,147 @@
+/**
+ * The streaming loop: upstream SSE in, translated SSE out, event by event. It owns what the rules
+ * must not: parsing (eventsource-parser, with a cap on how much may pile up without completing an
+ * event), framing, one write per upstream chunk, back-pressure (wait for 'drain' before reading
+ * on), pings during long silences, and the failure cases — a cut, a silence past the idle timeout,
+ * malformed data, a rule failure — each of which becomes the pair's `on_error` events rather than
+ * a hung or truncated stream.
+ */
+import type { Response } from 'express';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { ErrorCode } from '../errors/gateway-error.js';
+import { ERROR_CATALOGUE, GatewayError } from '../errors/gateway-error.js';
+import type { Logger } from '../observe/logger.js';
+import type { StreamProgram, StreamStep } from '../translate/stream-program.js';
+import { classify, type UpstreamReply } from '../upstream/upstream-client.js';
+
+export interface RelayOptions {
+  pingIntervalMs: number;
+  /** Most bytes the parser may hold without completing an event. */
+  maxEventBytes: number;
+  /** Aborts the upstream request (the client left, or the rules finished early). */
+  abort: AbortController;
+  log: Logger;
+}
+
+class StreamFault extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export async function relayStream(res: Response, reply: UpstreamReply, program: StreamProgram, inbound: unknown, options: RelayOptions): Promise<void> {
+  const { abort, log } = options;
+  res.status(200);
+  res.setHeader('content-type', 'text/event-stream; charset=utf-8');
+  res.setHeader('cache-control', 'no-cache');
+  res.setHeader('x-accel-buffering', 'no'); // proxies must not hold events back
+  res.flushHeaders();
+
+  const frame = createFramer(program);
+  let state: unknown = await program.init(inbound);
+  let started = false;
+  let finished = false;
+  let lastWrite = Date.now();
+
+  const write = async (text: string): Promise<void> => {
+    if (text === '' || res.destroyed) return;
+    lastWrite = Date.now();
+    if (!res.write(text)) await drained(res);
+  };
+  const apply = (step: StreamStep): string => {
+    state = step.state;
+    if (step.emit.length > 0) started = true;
+    if (step.finish) finished = true;
+    return step.emit.map(frame).join('');
+  };
+
+  const ping = program.ping === undefined ? undefined : setInterval(() => {
+    if (started && !finished && Date.now() - lastWrite >= options.pingIntervalMs) void write(frame(program.ping));
+  }, Math.max(10, Math.floor(options.pingIntervalMs / 2)));
+
+  const pending: EventSourceMessage[] = [];
+  let bytesSinceEvent = 0;
+  const parser = createParser({ onEvent: (event) => pending.push(event) });
+  const decoder = new TextDecoder();
+
+  try {
+    for await (const chunk of reply.body) {
+      const text = decoder.decode(chunk as Buffer, { stream: true });
+      parser.feed(text);
+      bytesSinceEvent = pending.length > 0 ? 0 : bytesSinceEvent + text.length;
+      if (bytesSinceEvent > options.maxEventBytes) throw new StreamFault('GW_ERR_UPSTREAM_RESPONSE', `upstream sent more than ${options.maxEventBytes} bytes without completing an event`);
+      let out = '';
+      while (pending.length > 0 && !finished) out += apply(await translateEvent(program, pending.shift()!, state, inbound, log));
+      pending.length = 0;
+      await write(out);
+      if (finished) break;
+    }
+    if (!finished) await write(apply(await program.end(state, inbound)));
+  } catch (err) {
+    if (abort.signal.aborted && !finished) return; // the client left: nothing to write to
+    if (!finished) {
+      const fault = toFault(err);
+      log.warn({ code: fault.code, err: fault.message }, 'stream failed; sending the error event');
+      try {
+        await write(apply(await program.onError(errorInput(fault), state, inbound)));
+      } catch (ruleErr) {
+        log.error({ err: ruleErr }, 'stream on_error rule failed');
+      }
+    }
+  } finally {
+    if (ping) clearInterval(ping);
+    if (finished && !reply.body.destroyed) abort.abort(); // done early (e.g. a stop sequence): close the upstream request
+  }
+  if (program.framing.done !== undefined) await write(`data: ${program.framing.done}\n\n`);
+  res.end();
+}
+
+async function translateEvent(program: StreamProgram, message: EventSourceMessage, state: unknown, inbound: unknown, log: Logger): Promise<StreamStep> {
+  let event: unknown;
+  try {
+    event = JSON.parse(message.data);
+  } catch {
+    if (program.framing.done !== undefined && message.data.trim() === program.framing.done) return { emit: [], state, finish: false };
+    throw new StreamFault('GW_ERR_UPSTREAM_RESPONSE', `upstream sent an SSE event whose data is not JSON: ${message.data.slice(0, 80)}`);
+  }
+  const type = message.event ?? String((event as Record<string, unknown>)?.[program.eventTypeFrom] ?? '');
+  const step = await program.step(type, event, state, inbound);
+  if (step) return step;
+  if (!(type in program.ignored)) log.debug({ type }, 'upstream stream event with no rule; skipped');
+  return { emit: [], state, finish: false };
+}
+
+function createFramer(program: StreamProgram): (event: unknown) => string {
+  const nameField = program.framing.eventNameFrom;
+  return (event) => {
+    const data = JSON.stringify(event);
+    const name = nameField && event && typeof event === 'object' ? (event as Record<string, unknown>)[nameField] : undefined;
+    return typeof name === 'string' ? `event: ${name}\ndata: ${data}\n\n` : `data: ${data}\n\n`;
+  };
+}
+
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+function toFault(err: unknown): StreamFault {
+  if (err instanceof StreamFault) return err;
+  if (err instanceof GatewayError) return new StreamFault(err.code, err.message);
+  const failure = classify(err);
+  if (failure.kind === 'timeout') return new StreamFault('GW_ERR_TIMEOUT', failure.message);
+  if ((err as { ruleId?: string })?.ruleId) return new StreamFault('GW_ERR_INTERNAL', (err as Error).message);
+  return new StreamFault('GW_ERR_UPSTREAM_RESPONSE', `the upstream stream broke off: ${failure.message}`);
+}
+
+function errorInput(fault: StreamFault) {
+  const entry = ERROR_CATALOGUE[fault.code];
+  return { status: entry.status, category: entry.category, code: fault.code, message: fault.message };
+}

@@ -1,0 +1,110 @@
+/**
+ * Stream rules compiled into a state machine. Each upstream event is handed to the rule for its
+ * type together with the request and the state so far; the rule answers with the events to emit,
+ * the state to carry, and whether the client's stream is finished. This module is pure: the loop,
+ * the I/O, framing and timing live in server/stream-relay.ts.
+ */
+import type { Rule } from '../rules/rule.js';
+import { normalise } from './mapping-block.js';
+
+export interface StreamStep {
+  emit: unknown[];
+  state: unknown;
+  /** The client's stream is complete: write nothing more, stop reading the upstream. */
+  finish: boolean;
+}
+
+export interface StreamFraming {
+  /** Field of each emitted object whose value becomes the SSE `event:` line. */
+  eventNameFrom?: string;
+  /** Raw `data:` payload written after the last event (e.g. `[DONE]`). */
+  done?: string;
+}
+
+/** What `on_error` sees: the same shape as a gateway error. */
+export interface StreamErrorInput {
+  status: number;
+  category: string;
+  code: string;
+  message: string;
+}
+
+export interface StreamProgram {
+  framing: StreamFraming;
+  ping?: unknown;
+  eventTypeFrom: string;
+  /** Upstream event types handled by a rule. */
+  handled: ReadonlySet<string>;
+  /** Upstream event types deliberately ignored (with their reasons). */
+  ignored: Readonly<Record<string, string>>;
+  init(inbound: unknown): Promise<unknown>;
+  /** undefined when the event type has no rule (ignored or unknown). */
+  step(type: string, event: unknown, state: unknown, inbound: unknown): Promise<StreamStep | undefined>;
+  end(state: unknown, inbound: unknown): Promise<StreamStep>;
+  onError(error: StreamErrorInput, state: unknown, inbound: unknown): Promise<StreamStep>;
+}
+
+export interface StreamRules {
+  framing: StreamFraming;
+  ping?: unknown;
+  eventTypeFrom?: string;
+  init?: Rule;
+  events: ReadonlyMap<string, Rule>;
+  ignored: Record<string, string>;
+  end?: Rule;
+  onError?: Rule;
+}
+
+export function createStreamProgram(rules: StreamRules): StreamProgram {
+  const run = async (rule: Rule | undefined, input: unknown, state: unknown, inbound: unknown): Promise<StreamStep> => {
+    if (!rule) return { emit: [], state, finish: true };
+    return toStep(rule.id, normalise(await rule.evaluate(input, { request: inbound, state })), state);
+  };
+  return {
+    framing: rules.framing,
+    ping: rules.ping,
+    eventTypeFrom: rules.eventTypeFrom ?? 'type',
+    handled: new Set(rules.events.keys()),
+    ignored: rules.ignored,
+    async init(inbound) {
+      return rules.init ? normalise(await rules.init.evaluate(inbound, { request: inbound })) : {};
+    },
+    async step(type, event, state, inbound) {
+      const rule = rules.events.get(type);
+      return rule ? run(rule, event, state, inbound) : undefined;
+    },
+    end: (state, inbound) => run(rules.end, null, state, inbound),
+    onError: (error, state, inbound) => run(rules.onError, error, state, inbound),
+  };
+}
+
+function toStep(ruleId: string, value: unknown, previousState: unknown): StreamStep {
+  if (value === undefined || value === null) return { emit: [], state: previousState, finish: false };
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`${ruleId}: a stream rule must return {emit, state, finish}, got ${JSON.stringify(value).slice(0, 120)}`);
+  }
+  const out = value as { emit?: unknown; state?: unknown; finish?: unknown };
+  const emit = out.emit === undefined ? [] : Array.isArray(out.emit) ? out.emit : [out.emit];
+  return { emit, state: out.state === undefined ? previousState : out.state, finish: out.finish === true };
+}
+
+/** Runs a whole recorded upstream stream through the rules (examples, tests, batch tooling). */
+export async function runStream(
+  program: StreamProgram,
+  upstreamEvents: ReadonlyArray<{ type?: string; [k: string]: unknown }>,
+  inbound: unknown,
+): Promise<{ emitted: unknown[]; finished: boolean }> {
+  const emitted: unknown[] = [];
+  let state = await program.init(inbound);
+  for (const event of upstreamEvents) {
+    const type = String((event as Record<string, unknown>)[program.eventTypeFrom] ?? '');
+    const step = await program.step(type, event, state, inbound);
+    if (!step) continue;
+    emitted.push(...step.emit);
+    state = step.state;
+    if (step.finish) return { emitted, finished: true };
+  }
+  const end = await program.end(state, inbound);
+  emitted.push(...end.emit);
+  return { emitted, finished: false };
+}
