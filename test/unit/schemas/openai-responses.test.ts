@@ -42,7 +42,8 @@ const AjvClass: AjvCtor = ((Ajv2020 as unknown as { default?: AjvCtor }).default
 type AddFormats = typeof addFormats.default;
 const addFormatsFn: AddFormats = ((addFormats as unknown as { default?: AddFormats }).default ?? addFormats) as AddFormats;
 
-const ajv = new AjvClass({ allErrors: true, strict: false });
+// strict mode compiles these schemas (no unknown keywords or formats, no undefined required properties)
+const ajv = new AjvClass({ allErrors: true, strict: true });
 addFormatsFn(ajv);
 for (const n of SCHEMA_FILES) ajv.addSchema(schemaDocs[n]);
 
@@ -185,6 +186,31 @@ errorBodies.push({
   data: readJson(path.join(referenceDir, 'recordings', 'openai-chat-completions', 'vercel-ai', 'reasoning-model-legacy-parameter-error.json')),
 });
 
+/**
+ * Known deviations, each asserted rather than skipped:
+ * - requests the real API answered 4xx must be rejected, at the parameter the API named;
+ * - pydantic-ai cassettes whose response was written by hand (ids like resp_1234, status "complete",
+ *   which the API never sends) must differ only in `status`;
+ * - streams recorded before the API added sequence_number (March 2025) and one hand-made vercel-ai
+ *   fixture must differ only in the missing sequence_number.
+ */
+const rejectedRequests = new Map<string, string>(
+  errorBodies.flatMap((e) => {
+    const param = ((e.data as Json).error as Json | undefined)?.param;
+    return e.name.startsWith('pydantic-ai/') && typeof param === 'string' ? [[e.name, param] as [string, string]] : [];
+  }),
+);
+const CONSTRUCTED_RESPONSES: Record<string, string> = {
+  'pydantic-ai/test_openai_previous_response_id.yaml#0': 'hand-made, status "complete"',
+  'pydantic-ai/test_openai_previous_response_id.yaml#1': 'hand-made, status "complete"',
+  'pydantic-ai/test_openai_responses_verbosity.yaml#0': 'hand-made, status "complete"',
+};
+const WITHOUT_SEQUENCE_NUMBER: Record<string, string> = {
+  'pydantic-ai/test_openai_responses_stream.yaml#0': 'recorded 2025-03-27, before sequence_number existed',
+  'pydantic-ai/test_openai_responses_stream.yaml#1': 'recorded 2025-03-27, before sequence_number existed',
+  'vercel-ai/openai-custom-tool.1.chunks.txt': 'hand-made fixture (ids like ct_abc123def456)',
+};
+
 /** Response objects embedded in lifecycle events (response.created, .in_progress, .completed, ...). */
 const embeddedResponses: Sample[] = streams.flatMap((s) =>
   s.events.flatMap((e, i) => {
@@ -242,14 +268,40 @@ describe('openai-responses schemas: recordings validate', () => {
     expect(errorBodies.length).toBeGreaterThanOrEqual(4);
     // Only the /v1/responses/input_tokens calls are left out.
     expect(skipped.every((s) => s.includes('/v1/responses/input_tokens'))).toBe(true);
+    // the known-deviation lists point at existing recordings
+    expect(rejectedRequests.size).toBeGreaterThanOrEqual(1);
+    for (const n of Object.keys(CONSTRUCTED_RESPONSES)) expect(responses.some((s) => s.name === n), n).toBe(true);
+    for (const n of Object.keys(WITHOUT_SEQUENCE_NUMBER)) expect(streams.some((s) => s.name === n), n).toBe(true);
   });
 
-  describe('request.json accepts every real request body', () => {
-    it.each(requests.map((s) => [s.name, s.data] as const))('%s', (name, data) => expectValid('request', data, name));
+  describe('request.json accepts every real request body the API answered 2xx', () => {
+    it.each(requests.filter((s) => !rejectedRequests.has(s.name)).map((s) => [s.name, s.data] as const))('%s', (name, data) =>
+      expectValid('request', data, name),
+    );
+  });
+
+  describe('request.json rejects the recorded requests the API answered 4xx, at the param the API named', () => {
+    it.each([...rejectedRequests].map(([name, param]) => [name, param] as const))('%s (param %s)', (name, param) => {
+      const body = requests.find((s) => s.name === name)?.data;
+      const errors = errorsOf('request', body);
+      expect(errors.some((e) => e.instancePath === `/${param}`), describeErrors(errors)).toBe(true);
+    });
   });
 
   describe('response.json accepts every recorded non-streaming response', () => {
-    it.each(responses.map((s) => [s.name, s.data] as const))('%s', (name, data) => expectValid('response', data, name));
+    it.each(responses.filter((s) => !(s.name in CONSTRUCTED_RESPONSES)).map((s) => [s.name, s.data] as const))('%s', (name, data) =>
+      expectValid('response', data, name),
+    );
+  });
+
+  describe('hand-made cassette responses differ from the API only where expected', () => {
+    it.each(Object.entries(CONSTRUCTED_RESPONSES))('%s: %s', (name) => {
+      const body = responses.find((s) => s.name === name)?.data as Json;
+      expect(body, name).toBeDefined();
+      const errors = errorsOf('response', body);
+      expect(errors.filter((e) => e.instancePath !== '/status'), describeErrors(errors)).toEqual([]);
+      expectValid('response', { ...body, status: 'completed' }, name);
+    });
   });
 
   describe('response.json accepts the response inside every lifecycle event', () => {
@@ -260,12 +312,26 @@ describe('openai-responses schemas: recordings validate', () => {
 
   describe('stream-event.json accepts every recorded stream event', () => {
     it.each(streams.map((s) => [s.name, s] as const))('%s', (_name, s) => {
-      s.events.forEach((e, i) => expectValid('stream-event', e, `${s.name} event ${i}`));
-      // the SSE event name equals the JSON type, and sequence numbers count up from 0
+      const legacy = s.name in WITHOUT_SEQUENCE_NUMBER;
+      s.events.forEach((e, i) => {
+        const ev = e as Json;
+        if (legacy) {
+          // the only deviation is the missing sequence_number: it is rejected as is, accepted once added
+          expect(ev.sequence_number, `${s.name} event ${i}`).toBeUndefined();
+          expect(errorsOf('stream-event', ev).some((x) => x.keyword === 'required' && x.params.missingProperty === 'sequence_number')).toBe(true);
+          expectValid('stream-event', { ...ev, sequence_number: i }, `${s.name} event ${i} (+sequence_number)`);
+        } else {
+          expectValid('stream-event', ev, `${s.name} event ${i}`);
+        }
+      });
+      // the SSE event name equals the JSON type
       s.eventNames?.forEach((n, i) => expect(n).toBe((s.events[i] as Json).type));
-      // openai-reasoning-encrypted-content.1 holds four consecutive responses
-      const seq = s.events.map((e) => (e as Json).sequence_number as number);
-      seq.forEach((n, i) => expect(n === 0 || n === seq[i - 1] + 1, `${s.name} sequence_number at ${i}`).toBe(true));
+      // sequence numbers start at 0 and increase (openai-reasoning-encrypted-content.1 holds four
+      // consecutive responses; openai-phase.1 was trimmed, so it has gaps)
+      if (!legacy) {
+        const seq = s.events.map((e) => (e as Json).sequence_number as number);
+        seq.forEach((n, i) => expect(n === 0 || n > seq[i - 1], `${s.name} sequence_number at ${i}`).toBe(true));
+      }
     });
   });
 
@@ -312,6 +378,27 @@ describe('openai-responses schemas: coverage', () => {
     const listed = [...md.matchAll(/^\|\s*`([a-z_.]+)`\s*\|/gm)].map((m) => m[1]);
     expect(new Set(listed).size).toBe(listed.length);
     expect([...listed].sort()).toEqual([...schemaEventTypes].sort());
+  });
+
+  it('events.md names, for each event type, recordings that really contain it', () => {
+    const md = fs.readFileSync(path.join(schemaDir, 'events.md'), 'utf8');
+    const typesIn = (prefix: string): Set<string> => {
+      const t = new Set<string>();
+      for (const s of streams) if (s.name.startsWith(prefix)) for (const e of s.events) t.add((e as Json).type as string);
+      return t;
+    };
+    const seenAnywhere = typesIn('');
+    for (const m of md.matchAll(/^\|\s*`([a-z_.]+)`\s*\|.*\|\s*([^|]*)\|\s*$/gm)) {
+      const [, type, recordingCell] = m;
+      const refs = [...recordingCell.matchAll(/\b([vp]):([\w.[\]-]+)/g)];
+      if (refs.length === 0) {
+        expect(seenAnywhere.has(type), `${type} is in the recordings but events.md says "—"`).toBe(false);
+      }
+      for (const [, src, file] of refs) {
+        const prefix = `${src === 'v' ? 'vercel-ai' : 'pydantic-ai'}/${file}`;
+        expect(typesIn(prefix).has(type), `${type} not found in ${prefix}`).toBe(true);
+      }
+    }
   });
 
   it('every schema declares draft 2020-12, its $id, a title and a description', () => {
@@ -421,6 +508,19 @@ describe('openai-responses schemas: hand-written documents that must validate', 
   const cases: [string, SchemaName, unknown][] = [
     ['a request using most documented parameters and item types', 'request', kitchenSinkRequest],
     ['a plain string input', 'request', { model: 'gpt-4o', input: 'hello' }],
+    [
+      'an assistant replay with only role and output_text content (as vercel/ai and VS Code send it)',
+      'request',
+      { model: 'm', input: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: [{ type: 'output_text', text: 'hello' }] }, { role: 'user', content: 'again' }] },
+    ],
+    ['an item_reference without type', 'request', { model: 'm', input: [{ id: 'msg_1' }] }],
+    [
+      'a developer message with an id (as the Codex CLI sends it)',
+      'request',
+      { model: 'm', input: [{ type: 'message', id: 'msg_1', role: 'developer', content: [{ type: 'input_text', text: 'x' }] }] },
+    ],
+    ['a function_call replayed with status null (as pydantic-ai sends it)', 'request', { model: 'm', input: [{ type: 'function_call', call_id: 'c', name: 'f', arguments: '{}', status: null }] }],
+    ['a namespace tool with nested function tools', 'request', { model: 'm', input: 'x', tools: [{ type: 'namespace', name: 'crm', description: 'CRM tools', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: {} } }] }] }],
     ['tool_choice "required"', 'request', { model: 'm', input: 'x', tools: [fnTool], tool_choice: 'required' }],
     ['tool_choice naming one function', 'request', { model: 'm', input: 'x', tools: [fnTool], tool_choice: { type: 'function', name: 'get_weather' } }],
     ['tool_choice forcing a hosted tool', 'request', { model: 'm', input: 'x', tool_choice: { type: 'web_search_preview' } }],
@@ -465,12 +565,12 @@ describe('openai-responses schemas: hand-written documents that must validate', 
     [
       'an incomplete response',
       'response',
-      { id: 'r', object: 'response', created_at: 1, status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output: [], error: null },
+      { id: 'r', object: 'response', created_at: 1, model: 'gpt-5', status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output: [], error: null },
     ],
     [
       'a failed response with error',
       'response',
-      { id: 'r', object: 'response', created_at: 1, status: 'failed', output: [], error: { code: 'server_error', message: 'boom' } },
+      { id: 'r', object: 'response', created_at: 1, model: 'gpt-5', status: 'failed', output: [], error: { code: 'server_error', message: 'boom' } },
     ],
     ['the spec\'s flat error event', 'stream-event', { type: 'error', code: 'ERR_SOMETHING', message: 'Something went wrong', param: null, sequence_number: 1 }],
     [
