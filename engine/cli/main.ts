@@ -9,6 +9,7 @@ import { createLogger } from '../observe/logger.js';
 import { startGateway, MappingLoadError } from '../server/gateway.js';
 import { loadMappingSet } from '../spec/load-mapping-set.js';
 import { formatProblem } from '../spec/yaml-file.js';
+import { coverageOf, type FieldCoverage } from '../spec/coverage.js';
 
 const USAGE = `usage: rosetta <command>
   start            serve the gateway (configuration from the environment; see README)
@@ -50,14 +51,37 @@ async function check(dir: string | undefined): Promise<number> {
     for (const p of problems) process.stdout.write(`  ${formatProblem(p)}\n`);
     return 1;
   }
+  let missing = 0;
   for (const pair of set.pairs) {
     const byMode = { path: 0, jsonata: 0 };
     for (const rule of pair.rules) byMode[rule.mode]++;
     const examples = pair.examples.length;
     process.stdout.write(`${pair.name}: ${pair.rules.length} rules (${byMode.path} plain paths, ${byMode.jsonata} JSONata), ${examples} examples passed\n`);
+    const coverage = coverageOf(pair, set.schemas);
+    for (const [label, fields, where] of [
+      ['inbound request fields', coverage.inbound, 'ignored:'],
+      ['upstream response fields', coverage.upstreamResponse, 'upstream_ignored:'],
+      ['upstream stream event types', coverage.streamEvents, 'stream.ignored:'],
+    ] as const) {
+      if (fields.length === 0) continue;
+      process.stdout.write(`  ${label}: ${summarise(fields)}\n`);
+      for (const f of fields.filter((x) => x.status === 'missing')) {
+        process.stdout.write(`    ${pair.name}: ${f.path} is neither mapped nor listed under ${where} with a reason\n`);
+        missing++;
+      }
+    }
+  }
+  if (missing > 0) {
+    process.stdout.write(`rosetta check: ${missing} field(s) not covered\n`);
+    return 1;
   }
   process.stdout.write('rosetta check: ok\n');
   return 0;
+}
+
+function summarise(fields: readonly FieldCoverage[]): string {
+  const count = (status: FieldCoverage['status']) => fields.filter((f) => f.status === status).length;
+  return `${fields.length} — ${count('mapped')} mapped, ${count('ignored')} ignored with a reason, ${count('missing')} missing`;
 }
 
 main(process.argv.slice(2)).then(

@@ -20,7 +20,10 @@ export interface JsonataLimits {
   maxDepth: number;
 }
 
-export const DEFAULT_LIMITS: JsonataLimits = { timeoutMs: 1000, maxDepth: 500 };
+// Depth counts nested evaluation steps (several per function call), not calls: a recursive walk over
+// a tool's JSON Schema needs a few thousand. Evaluation is async, so this guards memory and runaway
+// recursion, not the native stack.
+export const DEFAULT_LIMITS: JsonataLimits = { timeoutMs: 1000, maxDepth: 5000 };
 
 export interface RuleEnvironment {
   helpers: readonly Helper[];
