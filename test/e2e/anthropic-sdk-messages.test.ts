@@ -32,7 +32,7 @@ describe('messages.create through the gateway', () => {
     h.upstream.enqueue({ json: recorded });
 
     const message = await client.messages.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-opus-5-5',
       max_tokens: 100,
       system: 'Answer with one word.',
       messages: [{ role: 'user', content: 'Say a word' }],
@@ -40,7 +40,7 @@ describe('messages.create through the gateway', () => {
 
     expect(message.type).toBe('message');
     expect(message.role).toBe('assistant');
-    expect(message.model).toBe('claude-sonnet-4-5');
+    expect(message.model).toBe('claude-opus-5-5');
     expect(message.id).toBe(`msg_${recorded.id.replace(/^resp_/, '')}`);
     expect(message.content).toEqual([{ type: 'text', text: recorded.output[0].content[0].text }]);
     expect(message.stop_reason).toBe('end_turn');
@@ -59,7 +59,7 @@ describe('messages.create through the gateway', () => {
     h.upstream.enqueue({ json: recorded });
 
     const message = await client.messages.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-opus-5-5',
       max_tokens: 100,
       tools: [weatherTool],
       tool_choice: { type: 'any' },
@@ -78,7 +78,7 @@ describe('messages.create through the gateway', () => {
   it('a tool_result round trip reaches the upstream as function_call + function_call_output, is_error included', async () => {
     h.upstream.enqueue({ json: loadJson('openai-responses/vercel-ai/azure-text.1.json') });
     await client.messages.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-opus-5-5',
       max_tokens: 100,
       tools: [weatherTool],
       messages: [
@@ -101,7 +101,7 @@ describe('messages.create through the gateway', () => {
     recorded.output[0].content[0].text = 'one, two, three, four';
     h.upstream.enqueue({ json: recorded });
     const message = await client.messages.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-opus-5-5',
       max_tokens: 100,
       stop_sequences: ['four', ', three'],
       messages: [{ role: 'user', content: 'Count' }],
@@ -116,7 +116,7 @@ describe('messages.create through the gateway', () => {
 describe('errors reach the SDK in Anthropic shape', () => {
   it('upstream 429 → RateLimitError with retry-after', async () => {
     h.upstream.enqueue({ error: { status: 429, body: openAiErrorBody(429, 'Rate limit reached'), headers: { 'retry-after': '7' } } });
-    const err = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    const err = await client.messages.create({ model: 'claude-opus-5-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.RateLimitError);
     expect(err.status).toBe(429);
     expect(err.headers.get('retry-after')).toBe('7');
@@ -126,7 +126,7 @@ describe('errors reach the SDK in Anthropic shape', () => {
   it('upstream 400 → BadRequestError carrying the upstream message', async () => {
     const recorded = loadJson<Record<string, unknown>>('openai-responses/vercel-ai/reasoning-model-temperature-error.json');
     h.upstream.enqueue({ error: { status: 400, body: recorded } });
-    const err = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    const err = await client.messages.create({ model: 'claude-opus-5-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect(err.error.error.type).toBe('invalid_request_error');
     expect(err.error.error.message).toContain('temperature');
@@ -134,24 +134,24 @@ describe('errors reach the SDK in Anthropic shape', () => {
 
   it('upstream 503 → 529 overloaded_error', async () => {
     h.upstream.enqueue({ error: { status: 503, body: openAiErrorBody(503) } });
-    const err = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    const err = await client.messages.create({ model: 'claude-opus-5-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
     expect(err.status).toBe(529);
     expect(err.error.error.type).toBe('overloaded_error');
   });
 
   it('an upstream that resets the connection → an Anthropic error, and the gateway keeps serving', async () => {
     h.upstream.enqueue({ fault: 'reset-before-headers' }, { json: loadJson('openai-responses/vercel-ai/azure-text.1.json') });
-    const err = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    const err = await client.messages.create({ model: 'claude-opus-5-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.APIError);
     expect(err.status).toBeGreaterThanOrEqual(500);
     expect(err.error.type).toBe('error');
-    const ok = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
+    const ok = await client.messages.create({ model: 'claude-opus-5-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
     expect(ok.type).toBe('message');
   });
 
   it('a wrong gateway key → AuthenticationError, and nothing reaches the upstream', async () => {
     const stranger = new Anthropic({ baseURL: h.gateway.url, apiKey: 'wrong', maxRetries: 0 });
-    const err = await stranger.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    const err = await stranger.messages.create({ model: 'claude-opus-5-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.AuthenticationError);
     expect(err.error.error.type).toBe('authentication_error');
     expect(h.upstream.requests).toHaveLength(0);
@@ -160,13 +160,13 @@ describe('errors reach the SDK in Anthropic shape', () => {
   it('a bearer token (authToken) is accepted like an x-api-key', async () => {
     h.upstream.enqueue({ json: loadJson('openai-responses/vercel-ai/azure-text.1.json') });
     const bearer = new Anthropic({ baseURL: h.gateway.url, apiKey: null, authToken: GATEWAY_KEY, maxRetries: 0 });
-    const message = await bearer.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
+    const message = await bearer.messages.create({ model: 'claude-opus-5-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
     expect(message.type).toBe('message');
   });
 
   it('a request the schema rejects → BadRequestError naming the path, nothing sent upstream', async () => {
     const err = await client.messages
-      .create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'robot' as 'user', content: 'x' }] })
+      .create({ model: 'claude-opus-5-5', max_tokens: 10, messages: [{ role: 'robot' as 'user', content: 'x' }] })
       .catch((e) => e);
     expect(err).toBeInstanceOf(Anthropic.BadRequestError);
     expect(err.error.error.message).toContain('/messages/0');
