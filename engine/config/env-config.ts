@@ -15,6 +15,8 @@ export interface GatewayConfig {
   gatewayApiKeys: string[];
   /** Largest JSON body accepted on mapped routes, bytes. */
   maxBodyBytes: number;
+  /** Watch the mappings and schemas folders and reload on change. */
+  hotReload: boolean;
   /** What to do when a mapped payload fails the upstream API's schema. */
   upstreamValidation: 'strict' | 'warn' | 'off';
   upstream: {
@@ -62,6 +64,7 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Gateway
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     gatewayApiKeys: (env.GATEWAY_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     maxBodyBytes: int('MAX_BODY_BYTES', 32 * 1024 * 1024, 1),
+    hotReload: oneOf('HOT_RELOAD', ['on', 'off'] as const, 'on') === 'on',
     upstreamValidation: oneOf('UPSTREAM_VALIDATION', ['strict', 'warn', 'off'] as const, 'strict'),
     upstream: {
       connectTimeoutMs: int('UPSTREAM_CONNECT_TIMEOUT_MS', 10_000, 1),

@@ -64,6 +64,15 @@ export function createApp(deps: AppDeps): express.Express {
     void gatewayError(req, res, new GatewayError('GW_ERR_AUTH', 'invalid x-api-key (or Authorization bearer token)'));
   });
 
+  app.get('/admin/mappings', (_req, res) => {
+    const set = registry.current();
+    const status = registry.status();
+    res.json({
+      live: { loaded_at: set.loadedAt.toISOString(), pairs: set.pairs.map((p) => ({ name: p.name, routes: p.routes.map((r) => `${r.method} ${r.path}`), rules: p.rules.length, examples: p.examples.length })) },
+      last_reload: { ok: status.ok, at: status.at.toISOString(), problems: status.problems.map((p) => ({ file: p.file, line: p.line, col: p.col, at: p.at, message: p.message })) },
+    });
+  });
+
   // Clients decide JSON vs stream in the body, and some send no JSON content-type at all, so every
   // POST body on a mapped path is read as JSON.
   app.use(express.json({ limit: config.maxBodyBytes, type: () => true, strict: true }));

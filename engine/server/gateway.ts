@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../config/env-config.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import { loadMappingSet } from '../spec/load-mapping-set.js';
 import { MappingRegistry } from '../spec/registry.js';
+import { watchMappings, type HotReload } from '../spec/hot-reload.js';
 import { formatProblem } from '../spec/yaml-file.js';
 import { UpstreamClient } from '../upstream/upstream-client.js';
 import { createApp } from './app.js';
@@ -16,6 +17,8 @@ export interface RunningGateway {
   url: string;
   port: number;
   registry: MappingRegistry;
+  /** Present when the gateway watches its mappings (config.hotReload). */
+  hotReload?: HotReload;
   log: Logger;
   close(): Promise<void>;
 }
@@ -23,7 +26,8 @@ export interface RunningGateway {
 export class MappingLoadError extends Error {}
 
 export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv, log: Logger = createLogger(config.logLevel)): Promise<RunningGateway> {
-  const { set, problems } = await loadMappingSet({ mappingsDir: config.mappingsDir, schemasDir: config.schemasDir, env });
+  const loadOptions = { mappingsDir: config.mappingsDir, schemasDir: config.schemasDir, env };
+  const { set, problems } = await loadMappingSet(loadOptions);
   if (!set) throw new MappingLoadError(`the mappings have problems:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
   const registry = new MappingRegistry(set);
   if (config.gatewayApiKeys.length === 0) {
@@ -39,6 +43,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 65_000;
+  const hotReload = config.hotReload ? watchMappings(registry, loadOptions, log) : undefined;
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   log.info({ port, host: config.host, pairs: set.pairs.map((p) => p.name) }, 'rosetta is serving');
@@ -46,8 +51,10 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     url: `http://${host}:${port}`,
     port,
     registry,
+    hotReload,
     log,
     async close() {
+      await hotReload?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
