@@ -7,8 +7,12 @@ import type { Bindings, Rule } from './rule.js';
 
 const PLAIN_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
+/** Words JSONata reads as literals or operators, never as field names. */
+const KEYWORDS = new Set(['null', 'true', 'false', 'and', 'or', 'in']);
+
 export function isPlainPath(source: string): boolean {
-  return PLAIN_PATH.test(source.trim());
+  const text = source.trim();
+  return PLAIN_PATH.test(text) && !text.split('.').some((step) => KEYWORDS.has(step));
 }
 
 export function createPathRule(id: string, source: string, fallback: Rule): Rule {
