@@ -42,8 +42,8 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Gateway
   const int = (name: string, fallback: number, min = 0): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min) {
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN; // no blanks, hex, exponents or signs
+    if (!Number.isSafeInteger(value) || value < min) {
       problems.push(`${name} must be an integer ≥ ${min} (got "${raw}")`);
       return fallback;
     }

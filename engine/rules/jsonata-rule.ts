@@ -70,6 +70,9 @@ export function compileRule(id: string, source: string, env: RuleEnvironment): R
   const suffix = used.length > 0 ? '\n)' : '';
   const limits = env.limits ?? DEFAULT_LIMITS;
 
+  // Parse the rule alone first, so a syntax error is reported against what the author wrote, not
+  // against the wrapper that inlines the functions.
+  if (used.length > 0) parseOrThrow(text, 0);
   let expression: jsonata.Expression;
   try {
     expression = jsonata(prefix + text + suffix, { timeout: limits.timeoutMs, stack: limits.maxDepth } as never);
@@ -95,6 +98,26 @@ export function compileRule(id: string, source: string, env: RuleEnvironment): R
   };
   return isPlainPath(text) ? createPathRule(id, text, interpreted) : interpreted;
 }
+
+function parseOrThrow(text: string, offset: number): void {
+  try {
+    jsonata(text);
+  } catch (err) {
+    const e = err as { message?: string; code?: string; position?: number };
+    throw new RuleSyntaxError(e.message ?? String(err), e.code, typeof e.position === 'number' ? e.position - offset : undefined);
+  }
+}
+
+/** JSONata 2.x's built-in functions (its documented function library); a spec function may not take their names. */
+export const JSONATA_BUILTINS: ReadonlySet<string> = new Set([
+  'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase',
+  'uppercase', 'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join', 'formatNumber', 'formatBase',
+  'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt', 'power', 'random', 'boolean',
+  'not', 'map', 'zip', 'filter', 'single', 'reduce', 'sift', 'keys', 'lookup', 'append', 'exists', 'spread', 'merge',
+  'reverse', 'each', 'error', 'assert', 'type', 'sort', 'shuffle', 'distinct', 'base64encode', 'base64decode',
+  'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone',
+  'now', 'millis',
+]);
 
 function toEvaluationError(id: string, err: unknown): Error {
   if (err instanceof GatewayError) return err; // a deliberate $fail: keep its category for the client

@@ -6,7 +6,7 @@
 import jsonata from 'jsonata';
 import type { ValidateFunction } from 'ajv';
 import { globToRegExp, createHelpers, type HelperContext } from '../rules/helpers.js';
-import { compileRule, RuleSyntaxError, type RuleEnvironment } from '../rules/jsonata-rule.js';
+import { compileRule, JSONATA_BUILTINS, RuleSyntaxError, type RuleEnvironment } from '../rules/jsonata-rule.js';
 import type { Rule } from '../rules/rule.js';
 import { createMappingBlock, normalise, type MappingBlock } from '../translate/mapping-block.js';
 import { targetProblem } from '../translate/set-path.js';
@@ -16,7 +16,7 @@ import type { ApiSchemas } from './api-schemas.js';
 import type { BlockSpec, PairSpec, RouteSpec, StreamSpec } from './pair-spec.js';
 import { readPairFolder, type PairSource } from './read-pair-folder.js';
 import { substituteEnv } from './env-substitute.js';
-import type { SpecProblem } from './yaml-file.js';
+import type { SourcePosition, SpecProblem } from './yaml-file.js';
 import { runExamples, runRuleExamples, type ExampleResult } from './run-examples.js';
 
 export interface CompiledPair {
@@ -36,6 +36,8 @@ export interface CompiledPair {
   /** Every compiled rule, for reports (which run as plain paths, which interpreted). */
   rules: Rule[];
   examples: ExampleResult[];
+  /** Source position of a path in the merged spec (for problems found after compiling). */
+  locate(specPath: readonly (string | number)[]): SourcePosition | undefined;
 }
 
 export interface CompileOptions {
@@ -55,8 +57,8 @@ export async function compilePairFolder(dir: string, options: CompileOptions): P
   if (!options.schemas.specValidator(source.spec)) {
     for (const e of options.schemas.specValidator.errors ?? []) {
       const specPath = e.instancePath.split('/').slice(1).map(decodePointer);
-      const extra = e.keyword === 'additionalProperties' ? ` ("${(e.params as { additionalProperty: string }).additionalProperty}")` : '';
-      problems.push(at(specPath, `${e.message}${extra}`));
+      const extraKey = e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : undefined;
+      problems.push(at(extraKey === undefined ? specPath : [...specPath, extraKey], extraKey === undefined ? String(e.message) : `unknown key "${extraKey}" (${e.message})`));
     }
     return { problems };
   }
@@ -123,6 +125,7 @@ class PairCompiler {
       validateUpstreamRequest: upstreamRequest,
       rules: this.rules,
       examples: [],
+      locate: this.source.locate,
     };
     if (this.problems.length > 0) return pair; // examples are meaningless on a broken spec
 
@@ -176,7 +179,13 @@ class PairCompiler {
   }
 
   private async checkFunctions(): Promise<void> {
+    const helperNames = new Set(this.env.helpers.map((h) => h.name));
+    const reserved = new Set(['request', 'state', 'config']);
     for (const [name, fn] of Object.entries(this.spec.functions ?? {})) {
+      if (JSONATA_BUILTINS.has(name) || helperNames.has(name) || reserved.has(name)) {
+        this.problems.push(this.at(['functions', name], `the name "${name}" is taken by ${JSONATA_BUILTINS.has(name) ? "JSONata's own $" + name : helperNames.has(name) ? 'an engine helper' : 'a reserved binding'}; choose another`));
+        continue;
+      }
       try {
         jsonata(fn.body);
       } catch (err) {

@@ -52,12 +52,12 @@ function routeCollisions(pairs: CompiledPair[]): SpecProblem[] {
   const owners = new Map<string, string>();
   const problems: SpecProblem[] = [];
   for (const pair of pairs) {
-    for (const route of pair.routes) {
+    pair.routes.forEach((route, i) => {
       const key = `${route.method} ${route.path}`;
       const owner = owners.get(key);
-      if (owner) problems.push({ file: pair.dir, message: `route ${key} is served by both ${owner} and ${pair.name}` });
+      if (owner) problems.push({ ...pair.locate(['routes', i]), at: `routes[${i}]`, message: `route ${key} is served by both ${owner} and ${pair.name}` });
       else owners.set(key, pair.name);
-    }
+    });
   }
   return problems;
 }

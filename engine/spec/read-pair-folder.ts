@@ -51,6 +51,10 @@ export async function readPairFolder(dir: string): Promise<{ source?: PairSource
       continue;
     }
     for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+      if (FORBIDDEN_KEYS.has(key)) {
+        problems.push({ ...file.locate([key]), message: `"${key}" may not be used as a key in a spec` });
+        continue;
+      }
       if (key === 'examples') {
         if (!Array.isArray(value)) {
           problems.push({ ...file.locate([key]), message: 'examples must be a list' });
@@ -68,7 +72,7 @@ export async function readPairFolder(dir: string): Promise<{ source?: PairSource
         const target = (spec[key] ??= {}) as Record<string, unknown>;
         mergeInto(target, value as Record<string, unknown>, [key], file, origins, problems, key === 'config');
       } else {
-        const earlier = originOf(key);
+        const earlier = hasOwn(spec, key) ? originOf(key) : undefined;
         if (earlier) {
           problems.push({ ...file.locate([key]), message: `"${key}" is already defined in ${earlier.file.file}` });
           continue;
@@ -80,12 +84,14 @@ export async function readPairFolder(dir: string): Promise<{ source?: PairSource
   }
   if (examples.length > 0) spec.examples = examples;
 
+  // The whole spec (a missing required key, say) is placed at the top of pair.yaml, or the first file.
+  const mainFile = parsed.find((f) => path.basename(f.file) === 'pair.yaml') ?? parsed[0];
   const locate = (specPath: readonly (string | number)[]): SourcePosition | undefined => {
     for (let depth = specPath.length; depth > 0; depth--) {
       const origin = origins.get(specPath.slice(0, depth).join('.'));
       if (origin) return origin.file.locate([...origin.inFile, ...specPath.slice(depth)]);
     }
-    return undefined;
+    return mainFile.locate([]);
   };
   return { source: { dir, spec, files, locate }, problems };
 }
@@ -101,18 +107,38 @@ function mergeInto(
 ): void {
   for (const [key, child] of Object.entries(value)) {
     const childPath = [...at, key];
-    const existing = target[key];
+    if (FORBIDDEN_KEYS.has(key)) {
+      problems.push({ ...file.locate(childPath), message: `"${key}" may not be used as a key in a spec` });
+      continue;
+    }
+    const existing = hasOwn(target, key) ? target[key] : undefined;
     const bothMaps = deep && isPlainObject(existing) && isPlainObject(child);
     if (bothMaps) {
       mergeInto(existing as Record<string, unknown>, child as Record<string, unknown>, childPath, file, origins, problems, deep);
-    } else if (key in target) {
-      const earlier = origins.get(childPath.join('.'));
+    } else if (hasOwn(target, key)) {
+      const earlier = nearestOrigin(origins, childPath);
       problems.push({ ...file.locate(childPath), message: `"${childPath.join('.')}" is already defined${earlier ? ` in ${earlier.file.file}` : ''}` });
     } else {
       target[key] = child;
       origins.set(childPath.join('.'), { file, inFile: childPath });
     }
   }
+}
+
+/** Keys that would reach an object's prototype if ever assigned naively. */
+const FORBIDDEN_KEYS = new Set(['__proto__']);
+
+function hasOwn(target: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(target, key);
+}
+
+/** The origin recorded for a path or, failing that, for its nearest ancestor (the file that defined it). */
+function nearestOrigin(origins: Map<string, Origin>, specPath: string[]): Origin | undefined {
+  for (let depth = specPath.length; depth > 0; depth--) {
+    const origin = origins.get(specPath.slice(0, depth).join('.'));
+    if (origin) return origin;
+  }
+  return undefined;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

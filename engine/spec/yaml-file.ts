@@ -6,9 +6,11 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isAlias, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isAlias, isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 
 export const MAX_SPEC_FILE_BYTES = 1024 * 1024;
+
+const JSON_TAGS = new Set(['tag:yaml.org,2002:str', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:null', 'tag:yaml.org,2002:map', 'tag:yaml.org,2002:seq']);
 
 export interface SourcePosition {
   file: string;
@@ -58,22 +60,43 @@ export function parseYamlText(file: string, text: string): YamlFile {
     ...position(e.pos[0]),
     message: e.message.split('\n')[0],
   }));
+  // One Node visitor: yaml's visit() calls the most specific visitor only, so per-kind visitors
+  // would silently skip the anchor and tag checks for those kinds.
   visit(doc, {
     Alias(_key, node) {
       problems.push({ ...position(node.range?.[0] ?? 0), message: 'YAML aliases are not allowed in mapping specs; write the value out' });
-    },
-    Node(_key, node) {
-      if (isAlias(node)) return;
-      if ((node as { anchor?: string }).anchor) {
-        problems.push({ ...position(node.range?.[0] ?? 0), message: 'YAML anchors are not allowed in mapping specs' });
-      }
     },
     Pair(_key, pair) {
       if (isScalar(pair.key) && pair.key.value === '<<') {
         problems.push({ ...position(pair.key.range?.[0] ?? 0), message: 'YAML merge keys (<<) are not allowed in mapping specs' });
       }
     },
+    Node(_key, node) {
+      if (isAlias(node)) return;
+      if ((node as { anchor?: string }).anchor) {
+        problems.push({ ...position(node.range?.[0] ?? 0), message: 'YAML anchors are not allowed in mapping specs' });
+      }
+      checkTag(node.tag, node.range?.[0]);
+      if (isMap(node)) checkCollapsingKeys(node.items);
+    },
   });
+  function checkCollapsingKeys(items: ReadonlyArray<{ key: unknown }>): void {
+    // `400:` and "400": are different YAML keys but the same JSON key: the second would win silently.
+    // (Keys with equal values are already refused by the parser's uniqueKeys check.)
+    const seen = new Map<string, unknown>();
+    for (const pair of items) {
+      if (!isScalar(pair.key)) continue;
+      const asJson = String(pair.key.value);
+      if (seen.has(asJson) && seen.get(asJson) !== pair.key.value) {
+        problems.push({ ...position(pair.key.range?.[0] ?? 0), message: `duplicate key "${asJson}" (written once as ${typeof seen.get(asJson)}, once as ${typeof pair.key.value})` });
+      }
+      seen.set(asJson, pair.key.value);
+    }
+  }
+  function checkTag(tag: string | undefined, offset: number | undefined): void {
+    // Only JSON's kinds of value: a !!binary, !!set or !!timestamp would not survive as JSON.
+    if (tag && !JSON_TAGS.has(tag)) problems.push({ ...position(offset ?? 0), message: `YAML tag ${tag} is not allowed in mapping specs (JSON values only)` });
+  }
   if (problems.length > 0) throw new YamlFileError(problems);
 
   const data = doc.toJS({ maxAliasCount: 0 });

@@ -26,8 +26,8 @@ export function createMappingBlock(entries: Array<{ id: string; target: string; 
     async apply(input, bindings) {
       const output: Record<string, unknown> = {};
       for (const entry of compiled) {
-        const value = await entry.rule.evaluate(input, bindings);
-        if (value !== undefined) setPath(output, entry.segments, normalise(value));
+        const value = normalise(await entry.rule.evaluate(input, bindings));
+        if (value !== undefined) setPath(output, entry.segments, value);
       }
       return output;
     },
@@ -44,11 +44,23 @@ export function normalise(value: unknown): unknown {
     for (const item of value) if (item !== undefined) out.push(normalise(item));
     return out;
   }
+  if (typeof value === 'function') return undefined; // a JSONata built-in function value is not JSON
   if (value !== null && typeof value === 'object') {
-    if (typeof (value as { _jsonata_lambda?: unknown })._jsonata_lambda !== 'undefined') return undefined;
+    if (isLambda(value)) return undefined;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = normalise(v);
+    for (const [k, v] of Object.entries(value)) {
+      const item = normalise(v);
+      if (item === undefined) continue;
+      // A "__proto__" key from a JSON body stays a key; plain assignment would set the prototype.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: item, enumerable: true, writable: true, configurable: true });
+      else out[k] = item;
+    }
     return out;
   }
   return value;
+}
+
+function isLambda(value: object): boolean {
+  const v = value as { _jsonata_lambda?: unknown; _jsonata_function?: unknown };
+  return v._jsonata_lambda === true || v._jsonata_function === true;
 }
