@@ -23,7 +23,9 @@ export interface JsonataLimits {
 // Depth counts nested evaluation steps (several per function call), not calls: a recursive walk over
 // a tool's JSON Schema needs a few thousand. Evaluation is async, so this guards memory and runaway
 // recursion, not the native stack.
-export const DEFAULT_LIMITS: JsonataLimits = { timeoutMs: 1000, maxDepth: 5000 };
+// The time limit is wall-clock and JSONata evaluation is async, so under load one evaluation's
+// time includes other requests' work interleaved with it: keep it well above a real mapping's cost.
+export const DEFAULT_LIMITS: JsonataLimits = { timeoutMs: 3000, maxDepth: 5000 };
 
 export interface RuleEnvironment {
   helpers: readonly Helper[];

@@ -48,7 +48,7 @@ export async function handleMappedRoute(req: Request, res: Response, pair: Compi
     if (reply.status >= 400) return await relayUpstreamError(res, pair, reply, inbound, deps, log);
     if (isEventStream(reply)) {
       if (!pair.stream) {
-        reply.body.destroy();
+        discard(reply);
         throw new GatewayError('GW_ERR_UPSTREAM_RESPONSE', 'the upstream answered with an event stream, and this pair has no stream rules');
       }
       return await relayStream(res, reply, pair.stream, inbound, { ...deps.stream, abort, log });
@@ -110,6 +110,12 @@ async function relayUpstreamError(res: Response, pair: CompiledPair, reply: Upst
   };
   log.info({ pair: pair.name, upstreamStatus: reply.status }, 'upstream returned an error');
   await sendUpstreamError(res, pair, failure, inbound, log);
+}
+
+/** Drops an upstream body we will not read; the abort error that follows must not go unhandled. */
+function discard(reply: UpstreamReply): void {
+  reply.body.on('error', () => {});
+  reply.body.destroy();
 }
 
 function isEventStream(reply: UpstreamReply): boolean {

@@ -23,6 +23,9 @@ export interface RelayOptions {
   log: Logger;
 }
 
+/** Most translated events held before a write when one upstream chunk carries many. */
+const EVENTS_PER_WRITE = 16;
+
 class StreamFault extends Error {
   constructor(readonly code: ErrorCode, message: string) {
     super(message);
@@ -70,8 +73,17 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
       parser.feed(text);
       bytesSinceEvent = pending.length > 0 ? 0 : bytesSinceEvent + text.length;
       if (bytesSinceEvent > options.maxEventBytes) throw new StreamFault('GW_ERR_UPSTREAM_RESPONSE', `upstream sent more than ${options.maxEventBytes} bytes without completing an event`);
+      // One write per upstream chunk — but a chunk holding a burst of events is written in slices,
+      // so the client's first bytes never wait for a whole burst to be translated.
       let out = '';
-      while (pending.length > 0 && !finished) out += apply(await translateEvent(program, pending.shift()!, state, inbound, log));
+      let sliced = 0;
+      while (pending.length > 0 && !finished) {
+        out += apply(await translateEvent(program, pending.shift()!, state, inbound, log));
+        if (++sliced % EVENTS_PER_WRITE === 0) {
+          await write(out);
+          out = '';
+        }
+      }
       pending.length = 0;
       await write(out);
       if (finished) break;

@@ -1,0 +1,612 @@
+/**
+ * `npm run bench`: the gateway against a raw pass-through proxy, both in front of the same fake
+ * upstream, each server in its own process, measured in the same run, round by round, in
+ * alternating order. Prints a table of medians and ratios and writes bench/results/latest.json.
+ * See bench/README.md for the scenarios and the settings (BENCH_* environment variables).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { anthropicHeaders, anthropicRequestBody, toyHeaders, toyRequestBody } from './bodies.mjs';
+import { startServer } from './lib/children.mjs';
+import { oneJson, oneStream, runAutocannon, runStreams } from './lib/load.mjs';
+import { repoRoot } from './lib/reference.mjs';
+import { median, ratio } from './lib/stats.mjs';
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+const env = process.env;
+const problems = [];
+function num(name, fallback, min, max) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return n;
+}
+const int = (name, fallback, min, max) => {
+  const n = num(name, fallback, min, max);
+  if (!Number.isInteger(n)) problems.push(`${name} must be an integer (got "${env[name]}")`);
+  return Math.round(n);
+};
+
+const SCENARIO_NAMES = ['json', 'json-c1', 'stream', 'stream-long'];
+const settings = {
+  durationS: num('BENCH_DURATION_S', 10, 0.5, 600),
+  rounds: int('BENCH_ROUNDS', 3, 1, 21),
+  warmupS: num('BENCH_WARMUP_S', 2, 0, 60),
+  only: (env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  pair: env.BENCH_PAIR || 'anthropic',
+  connections: int('BENCH_CONNECTIONS', 32, 1, 1024),
+  streams: int('BENCH_STREAMS', 32, 1, 1024),
+  deltas: int('BENCH_DELTAS', 200, 1, 1_000_000),
+  longDeltas: int('BENCH_LONG_DELTAS', 100_000, 1, 10_000_000),
+  longTimeoutS: num('BENCH_LONG_TIMEOUT_S', 180, 1, 3600),
+  longBudgetS: num('BENCH_LONG_BUDGET_S', 75, 1, 3600),
+  flatMb: num('BENCH_LONG_FLAT_MB', 16, 0, 100_000),
+  maxTotalS: num('BENCH_MAX_TOTAL_S', 1800, 10, 86_400),
+  cpuProfile: env.BENCH_GATEWAY_CPU_PROF === '1',
+  results: path.resolve(repoRoot, env.BENCH_RESULTS || 'bench/results/latest.json'),
+};
+for (const name of settings.only) if (!SCENARIO_NAMES.includes(name)) problems.push(`BENCH_ONLY: unknown scenario "${name}" (known: ${SCENARIO_NAMES.join(', ')})`);
+if (!['anthropic', 'toy'].includes(settings.pair)) problems.push(`BENCH_PAIR must be anthropic or toy (got "${settings.pair}")`);
+if (problems.length > 0) {
+  console.error(`bench: invalid settings:\n  ${problems.join('\n  ')}`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What is sent, and what counts as a valid answer, per pair
+
+const PAIRS = {
+  anthropic: {
+    description: 'anthropic-to-openai-responses (mappings/)',
+    gatewayPath: '/v1/messages',
+    upstreamPath: '/v1/responses',
+    headers: anthropicHeaders,
+    body: { json: anthropicRequestBody(), stream: anthropicRequestBody({ stream: true }) },
+    gatewayEnv: {},
+    json: {
+      gateway: (b) => (b?.type === 'message' && b?.role === 'assistant' && Array.isArray(b?.content) && b.content.length > 0 ? undefined : 'not an Anthropic message'),
+      raw: (b) => (b?.object === 'response' && Array.isArray(b?.output) ? undefined : 'not a Responses object'),
+    },
+    stream: {
+      gateway: (n) => streamCheck({ errorNames: ['error'], first: 'message_start', last: 'message_stop', delta: 'content_block_delta', n }),
+      raw: (n) => streamCheck({ errorNames: ['error', 'response.failed'], first: 'response.created', last: 'response.completed', delta: 'response.output_text.delta', n }),
+    },
+  },
+  toy: {
+    description: 'toy-chat-to-toy-llm (test/fixtures/mini)',
+    gatewayPath: '/chat',
+    upstreamPath: '/v1/generate',
+    headers: toyHeaders,
+    body: { json: toyRequestBody(), stream: toyRequestBody({ stream: true }) },
+    gatewayEnv: {
+      MAPPINGS_DIR: env.MAPPINGS_DIR || 'test/fixtures/mini/mappings',
+      SCHEMAS_DIR: env.SCHEMAS_DIR || 'test/fixtures/mini/schemas',
+    },
+    json: {
+      gateway: (b) => (typeof b?.answer === 'string' ? undefined : 'not a toy-chat answer'),
+      raw: (b) => (typeof b?.output?.text === 'string' ? undefined : 'not a toy-llm output'),
+    },
+    stream: {
+      gateway: (n) => streamCheck({ errorNames: ['problem'], first: 'start', last: 'stop', delta: 'text', n }),
+      raw: (n) => streamCheck({ errorNames: [], first: 'delta', last: 'done', delta: 'delta', n }),
+    },
+  },
+};
+const pair = PAIRS[settings.pair];
+
+/** A stream is valid when it opens and closes with the right events, carries no error event and all N deltas. */
+function streamCheck({ errorNames, first, last, delta, n }) {
+  return {
+    errorNames,
+    validate(c) {
+      if (c.errorPreview) return `error event in the stream: ${c.errorPreview}`;
+      if (c.events === 0) return 'the stream carried no events';
+      if (c.firstName !== first) return `the stream began with "${c.firstName}", not "${first}"`;
+      if (c.lastName !== last) return `the stream ended with "${c.lastName}", not "${last}" (${c.events} events)`;
+      if (c.count(delta) !== n) return `${c.count(delta)} "${delta}" events for ${n} upstream deltas`;
+      return undefined;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output helpers
+
+const MB = 1024 * 1024;
+const fmtNum = (v, digits = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—');
+const fmtMs = (v) => (typeof v === 'number' && Number.isFinite(v) ? (v < 10 ? v.toFixed(3) : v < 100 ? v.toFixed(2) : v.toFixed(1)) : '—');
+const fmtMb = (v) => (typeof v === 'number' && Number.isFinite(v) ? `${(v / MB).toFixed(1)} MB` : '—');
+const fmtSignedMb = (v) => (typeof v === 'number' && Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v / MB).toFixed(1)} MB` : '—');
+const fmtRatio = (v) => (typeof v === 'number' && Number.isFinite(v) ? `${v.toFixed(v < 10 ? 3 : 1)}×` : '—');
+const log = (line = '') => process.stdout.write(`${line}\n`);
+
+function table(headers, rows) {
+  const all = [headers, ...rows].map((r) => r.map((c) => String(c ?? '')));
+  const widths = headers.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+const servers = {};
+let shuttingDown = false;
+async function stopAll() {
+  shuttingDown = true;
+  await Promise.all(Object.values(servers).map((s) => s?.stop().catch(() => {})));
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}, stopping the servers`);
+    stopAll().finally(() => process.exit(130));
+  });
+}
+const watchdog = setTimeout(() => {
+  console.error(`bench: still running after BENCH_MAX_TOTAL_S=${settings.maxTotalS} s; giving up`);
+  stopAll().finally(() => process.exit(3));
+}, settings.maxTotalS * 1000);
+watchdog.unref();
+
+const profileDir = path.join(path.dirname(settings.results), 'profiles');
+
+async function startServers() {
+  const base = { ...env, PORT: '0', BENCH_DELTAS: String(settings.deltas) };
+  servers.upstream = await startServer('fake-upstream', path.join(repoRoot, 'bench/servers/fake-upstream.mjs'), base);
+  servers.raw = await startServer('raw-proxy', path.join(repoRoot, 'bench/servers/raw-proxy.mjs'), { ...base, BENCH_UPSTREAM_URL: servers.upstream.url, BENCH_UPSTREAM_PATH: pair.upstreamPath });
+  return startGatewayServer();
+}
+
+/** Starts (or restarts) the gateway; gives the reason when it cannot start. */
+async function startGatewayServer() {
+  const gatewayEnv = { ...env, ...pair.gatewayEnv, BENCH_UPSTREAM_URL: servers.upstream.url };
+  const execArgv = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  try {
+    servers.gateway = await startServer('gateway', path.join(repoRoot, 'bench/servers/gateway.mjs'), gatewayEnv, { execArgv });
+    return undefined;
+  } catch (err) {
+    servers.gateway = undefined;
+    return `the gateway did not start: ${err.message}`;
+  }
+}
+
+async function mark(list) {
+  return Object.fromEntries(await Promise.all(list.map(async (s) => [s.name, await s.call('mark', { gc: true })])));
+}
+async function peaks(list, options = {}) {
+  return Object.fromEntries(await Promise.all(list.map(async (s) => [s.name, await s.call('peak', options)])));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+const DESCRIPTIONS = {
+  json: () => `POST ${pair.gatewayPath} (gateway) vs POST ${pair.upstreamPath} (raw), JSON, ${settings.connections} connections`,
+  'json-c1': () => `POST ${pair.gatewayPath} (gateway) vs POST ${pair.upstreamPath} (raw), JSON, 1 connection`,
+  stream: () => `${settings.streams} concurrent streams of ${settings.deltas} deltas, back to back`,
+  'stream-long': () => `one stream of ${settings.longDeltas.toLocaleString('en-US')} deltas`,
+};
+
+const TARGETS = ['raw', 'gateway'];
+const LABEL = { raw: 'raw proxy', gateway: 'gateway' };
+const orderOf = (round) => (round % 2 === 0 ? TARGETS : [...TARGETS].reverse());
+const urlOf = (target) => (target === 'raw' ? servers.raw.url + pair.upstreamPath : servers.gateway.url + pair.gatewayPath);
+
+function progress(scenario, round, target, text) {
+  log(`  ${scenario} ${round === undefined ? 'warm-up' : `round ${round + 1}/${settings.rounds}`} ${LABEL[target].padEnd(9)} ${text}`);
+}
+
+/** Checks both targets answer one request properly; gives a skip reason otherwise. */
+async function probe(kind, n) {
+  const results = {};
+  for (const target of TARGETS) {
+    const url = urlOf(target);
+    const r = kind === 'json'
+      ? await oneJson({ url, body: pair.body.json, headers: pair.headers, check: pair.json[target] })
+      : await oneStream({ url, body: pair.body.stream, headers: pair.headers, check: pair.stream[target](n), timeoutMs: 60_000 });
+    results[target] = { kind: r.kind, status: r.status, problem: r.problem, ms: r.ms ?? r.totalMs, bytes: r.bytes ?? r.chars, events: r.events, byName: r.byName, shape: r.body ? shapeOf(r.body) : undefined };
+    if (r.kind === 'ok') {
+      const what = kind === 'json'
+        ? `${r.bytes.toLocaleString('en-US')} bytes, ${results[target].shape}`
+        : `${r.events} events (${Object.entries(r.byName).map(([k, v]) => `${k}×${v}`).join(', ')})`;
+      log(`  probe ${LABEL[target].padEnd(9)} HTTP ${r.status}, ${what.length > 220 ? `${what.slice(0, 217)}…` : what}`);
+    }
+    if (r.kind !== 'ok') {
+      const who = target === 'gateway' ? 'the gateway' : 'the raw proxy (a harness problem)';
+      return { results, skip: `${who} did not answer a valid ${kind === 'json' ? 'JSON response' : 'stream'}: ${r.problem}` };
+    }
+  }
+  return { results };
+}
+
+/** A one-line description of a JSON answer, to show the probe saw something plausible. */
+function shapeOf(b) {
+  if (b?.type === 'message') return `Anthropic message: content [${(b.content ?? []).map((c) => (c.type === 'tool_use' ? `tool_use ${c.name}` : c.type)).join(', ')}], stop_reason ${b.stop_reason}`;
+  if (b?.object === 'response') return `Responses object: output [${(b.output ?? []).map((o) => (o.type === 'function_call' ? `function_call ${o.name}` : o.type)).join(', ')}], status ${b.status}`;
+  return `keys ${Object.keys(b ?? {}).join(', ')}`;
+}
+
+function countsOf(m) {
+  return { non2xx: m.non2xx ?? 0, errors: (m.errors ?? 0) + (m.invalid ?? 0) };
+}
+
+async function runJson(name, connections) {
+  const out = { name, description: DESCRIPTIONS[name](), connections };
+  const { results, skip } = await probe('json');
+  out.probe = results;
+  if (skip) return { ...out, status: 'skipped', reason: skip };
+  const load = (target, durationS) => runAutocannon({ url: urlOf(target), body: pair.body.json, headers: pair.headers, connections, durationS });
+  if (settings.warmupS > 0) {
+    for (const target of TARGETS) {
+      const w = await load(target, settings.warmupS);
+      progress(name, undefined, target, `${fmtNum(w.reqPerSec)} req/s, non-2xx ${w.non2xx}, errors ${w.errors}`);
+    }
+  }
+  out.rounds = { raw: [], gateway: [] };
+  for (let round = 0; round < settings.rounds && !shuttingDown; round++) {
+    for (const target of orderOf(round)) {
+      const watched = [servers[target], servers.upstream];
+      await mark(watched);
+      const m = await load(target, settings.durationS);
+      const p = await peaks(watched);
+      m.peakRss = { server: p[servers[target].name].peak, upstream: p['fake-upstream'].peak };
+      m.cpuMsPerRequest = m.requests ? p[servers[target].name].cpuMs / m.requests : undefined;
+      m.valid = m.requests > 0 && m.non2xx === 0 && m.errors === 0 && m.timeouts === 0;
+      out.rounds[target].push(m);
+      progress(name, round, target, `${fmtNum(m.reqPerSec)} req/s  p50 ${fmtMs(m.latency.p50)} ms  p99 ${fmtMs(m.latency.p99)} ms  RSS ${fmtMb(m.peakRss.server)}  non-2xx ${m.non2xx}  errors ${m.errors}${m.valid ? '' : '  INVALID'}`);
+      await sleep(250);
+    }
+  }
+  return summarize(out, {
+    reqPerSec: (m) => m.reqPerSec,
+    p50: (m) => m.latency.p50,
+    p99: (m) => m.latency.p99,
+    cpuMsPerRequest: (m) => m.cpuMsPerRequest,
+    peakRss: (m) => m.peakRss.server,
+    upstreamPeakRss: (m) => m.peakRss.upstream,
+  });
+}
+
+async function runStream(name) {
+  const n = settings.deltas;
+  const workers = settings.streams;
+  const out = { name, description: DESCRIPTIONS[name](), workers, deltas: n };
+  await servers.upstream.call('set', { deltas: n });
+  const { results, skip } = await probe('stream', n);
+  out.probe = results;
+  if (skip) return { ...out, status: 'skipped', reason: skip };
+  const load = (target, durationS) => runStreams({ url: urlOf(target), body: pair.body.stream, headers: pair.headers, check: pair.stream[target](n), workers, durationS });
+  if (settings.warmupS > 0) {
+    for (const target of TARGETS) {
+      const w = await load(target, settings.warmupS);
+      progress(name, undefined, target, `${fmtNum(w.streamsPerSec)} streams/s, non-2xx ${w.non2xx}, invalid ${w.invalid}, errors ${w.errors}`);
+    }
+  }
+  out.rounds = { raw: [], gateway: [] };
+  for (let round = 0; round < settings.rounds && !shuttingDown; round++) {
+    for (const target of orderOf(round)) {
+      const watched = [servers[target], servers.upstream];
+      await mark(watched);
+      const m = await load(target, settings.durationS);
+      const p = await peaks(watched);
+      m.peakRss = { server: p[servers[target].name].peak, upstream: p['fake-upstream'].peak };
+      m.cpuMsPerStream = m.streams ? p[servers[target].name].cpuMs / m.streams : undefined;
+      m.valid = m.streams > 0 && m.non2xx === 0 && m.invalid === 0 && m.errors === 0;
+      out.rounds[target].push(m);
+      progress(name, round, target, `${fmtNum(m.streamsPerSec)} streams/s  ${fmtNum(m.eventsPerSec, 0)} events/s  TTFB p50 ${fmtMs(m.ttfb.p50)} ms  p99 ${fmtMs(m.ttfb.p99)} ms  RSS ${fmtMb(m.peakRss.server)}  non-2xx ${m.non2xx}  invalid ${m.invalid}  errors ${m.errors}${m.valid ? '' : '  INVALID'}`);
+      for (const { count, problem } of m.problems) log(`      ${count}× ${problem}`);
+      await sleep(250);
+    }
+  }
+  return summarize(out, {
+    streamsPerSec: (m) => m.streamsPerSec,
+    eventsPerSec: (m) => m.eventsPerSec,
+    ttfbP50: (m) => m.ttfb.p50,
+    ttfbP99: (m) => m.ttfb.p99,
+    streamP50: (m) => m.streamMs.p50,
+    cpuMsPerStream: (m) => m.cpuMsPerStream,
+    peakRss: (m) => m.peakRss.server,
+    upstreamPeakRss: (m) => m.peakRss.upstream,
+  });
+}
+
+/**
+ * Memory over one long stream. RSS: at its start (after a forced GC), its peak, its growth.
+ * The heap saw-tooths between collections, so whether the stream holds memory per event is read
+ * from the live heap: a forced GC in the server when the client has received 25 %, 50 % and 75 %
+ * of the events (the same for both servers), and once more after the stream.
+ */
+function memoryOf(markReply, peakReply, gcProbes) {
+  const samples = peakReply.samples ?? [];
+  const every = Math.max(1, Math.ceil(samples.length / 60));
+  const live = gcProbes.map((p) => p.heapUsed);
+  return {
+    start: markReply.rss,
+    peak: Math.max(peakReply.peak, markReply.rss),
+    end: peakReply.rss,
+    growth: Math.max(peakReply.peak, markReply.rss) - markReply.rss,
+    heapStart: markReply.heapUsed,
+    liveHeap: gcProbes.map((p) => ({ atEvent: p.atEvent, ms: Math.round(p.ms), heapUsed: p.heapUsed, rss: p.rss })),
+    // Live heap added between 25 % and 75 % of the stream: memory held per event.
+    liveGrowth: live.length >= 2 ? live[live.length - 1] - live[0] : undefined,
+    heapAfterGc: peakReply.heapAfterGc,
+    retainedAfterGc: peakReply.heapAfterGc !== undefined ? peakReply.heapAfterGc - markReply.heapUsed : undefined,
+    samples: samples.length,
+    // A coarse timeline for the JSON: at most 60 points, [ms since start, RSS MB, heap MB].
+    timeline: samples.filter((_, i) => i % every === 0).map(([t, rss, heap]) => [t, Math.round((rss / MB) * 10) / 10, Math.round((heap / MB) * 10) / 10]),
+  };
+}
+
+async function runLong(name) {
+  const n = settings.longDeltas;
+  const out = { name, description: DESCRIPTIONS[name](), deltas: n };
+  // Check the stream's shape on a short one first: a failing gateway should not cost a long run.
+  await servers.upstream.call('set', { deltas: settings.deltas });
+  const { results, skip } = await probe('stream', settings.deltas);
+  out.probe = results;
+  if (skip) return { ...out, status: 'skipped', reason: skip };
+  await servers.upstream.call('set', { deltas: n });
+  out.rounds = { raw: [], gateway: [] };
+  const began = performance.now();
+  try {
+    for (let round = 0; round < settings.rounds && !shuttingDown; round++) {
+      if (round > 0 && performance.now() - began > settings.longBudgetS * 1000) {
+        out.note = `ran ${round} of ${settings.rounds} rounds: BENCH_LONG_BUDGET_S=${settings.longBudgetS} s was spent`;
+        log(`  ${name}: ${out.note}`);
+        break;
+      }
+      for (const target of orderOf(round)) {
+        const watched = [servers[target], servers.upstream];
+        const marks = await mark(watched);
+        const gcCalls = [];
+        const r = await oneStream({
+          url: urlOf(target),
+          body: pair.body.stream,
+          headers: pair.headers,
+          check: pair.stream[target](n),
+          timeoutMs: settings.longTimeoutS * 1000,
+          milestones: [0.25, 0.5, 0.75].map((f) => Math.round(f * n)),
+          onMilestone: (atEvent, ms) => gcCalls.push(servers[target].call('gc').then((reply) => ({ ...reply, atEvent, ms }), () => undefined)),
+        });
+        const gcProbes = (await Promise.all(gcCalls)).filter(Boolean);
+        const p = await peaks(watched, { samples: true, gcAfter: true });
+        const m = {
+          valid: r.kind === 'ok',
+          problem: r.problem,
+          status: r.status,
+          totalS: r.totalMs / 1000,
+          events: r.events,
+          eventsPerSec: r.events / (r.totalMs / 1000),
+          ttfbMs: r.ttfbMs,
+          memory: memoryOf(marks[servers[target].name], p[servers[target].name], gcProbes),
+          upstreamPeakRss: p['fake-upstream'].peak,
+          cpuMs: p[servers[target].name].cpuMs,
+        };
+        out.rounds[target].push(m);
+        if (!m.valid) {
+          progress(name, round, target, `FAILED: ${r.problem}`);
+          if (target === 'gateway') return { ...out, status: 'skipped', reason: `the gateway's long stream failed: ${r.problem}` };
+          return { ...out, status: 'skipped', reason: `the raw proxy's long stream failed (a harness problem): ${r.problem}` };
+        }
+        progress(name, round, target, `${fmtNum(m.totalS, 2)} s  ${fmtNum(m.eventsPerSec, 0)} events/s  RSS start ${fmtMb(m.memory.start)} peak ${fmtMb(m.memory.peak)} (${fmtSignedMb(m.memory.growth)})  live heap at 25/50/75 %: ${m.memory.liveHeap.map((h) => fmtMb(h.heapUsed)).join(' / ') || '—'}  retained after the stream ${fmtSignedMb(m.memory.retainedAfterGc)}`);
+        await sleep(250);
+      }
+    }
+  } finally {
+    await servers.upstream.call('set', { deltas: settings.deltas });
+  }
+  const result = summarize(out, {
+    totalS: (m) => m.totalS,
+    eventsPerSec: (m) => m.eventsPerSec,
+    ttfbMs: (m) => m.ttfbMs,
+    rssStart: (m) => m.memory.start,
+    peakRss: (m) => m.memory.peak,
+    growth: (m) => m.memory.growth,
+    liveGrowth: (m) => m.memory.liveGrowth,
+    retainedAfterGc: (m) => m.memory.retainedAfterGc,
+    cpuMs: (m) => m.cpuMs,
+  });
+  if (result.status !== 'ok') return result;
+  for (const target of TARGETS) {
+    const rounds = out.rounds[target];
+    const maxOf = (f) => (rounds.some((m) => f(m) !== undefined) ? Math.max(...rounds.map((m) => f(m) ?? -Infinity)) : undefined);
+    result.median[target].maxGrowth = maxOf((m) => m.memory.growth);
+    result.median[target].maxLiveGrowth = maxOf((m) => m.memory.liveGrowth);
+    result.median[target].maxRetainedAfterGc = maxOf((m) => m.memory.retainedAfterGc);
+  }
+  const g = result.median.gateway;
+  result.flat = (g.maxLiveGrowth ?? 0) <= settings.flatMb * MB && (g.maxRetainedAfterGc ?? 0) <= settings.flatMb * MB;
+  return result;
+}
+
+/** Medians of rounds per target, and gateway/raw ratios; a target with an invalid round gets no figures. */
+function summarize(out, metrics) {
+  const med = {};
+  const invalid = {};
+  for (const target of TARGETS) {
+    const rounds = out.rounds[target];
+    const bad = rounds.filter((m) => !m.valid);
+    if (bad.length > 0 || rounds.length === 0) {
+      invalid[target] = bad.reduce((acc, m) => {
+        const c = countsOf(m);
+        return { rounds: acc.rounds + 1, non2xx: acc.non2xx + c.non2xx, errors: acc.errors + c.errors };
+      }, { rounds: 0, non2xx: 0, errors: 0 });
+      continue;
+    }
+    med[target] = Object.fromEntries(Object.entries(metrics).map(([k, f]) => [k, median(rounds.map(f))]));
+  }
+  if (Object.keys(invalid).length > 0) {
+    const which = Object.entries(invalid).map(([t, c]) => `${LABEL[t]}: ${c.rounds} round(s) with ${c.non2xx} non-2xx and ${c.errors} failed/invalid responses`).join('; ');
+    return { ...out, status: 'invalid', reason: `failed requests during the load (${which}); figures withheld`, invalid };
+  }
+  const ratios = Object.fromEntries(Object.keys(metrics).map((k) => [k, ratio(med.gateway[k], med.raw[k])]));
+  // Paired per round (the rounds ran back to back), then the median: less sensitive to drift.
+  const paired = Object.fromEntries(Object.entries(metrics).map(([k, f]) => [k, median(out.rounds.gateway.map((m, i) => ratio(f(m), f(out.rounds.raw[i]))))]));
+  return { ...out, status: 'ok', median: med, ratio: ratios, pairedRatio: paired };
+}
+
+/** The gist of a crashed process's output: the thrown error's first line and where it was thrown. */
+function lastError(output) {
+  const lines = output.trim().split('\n');
+  const i = lines.findLastIndex((l) => /^\S*(Error|Exception)\b.*:|^\S+Error \[/.test(l));
+  if (i === -1) return lines.slice(-3).join(' | ');
+  const frames = lines.slice(i + 1).filter((l) => /^\s+at /.test(l));
+  const at = frames.find((l) => l.includes('/dist/engine/')) ?? frames.find((l) => !l.includes('node:'));
+  return `${lines[i].trim()}${at ? ` (${at.trim()})` : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function printScenario(s) {
+  log();
+  const how = s.name === 'stream-long' ? `${s.rounds?.gateway?.length ?? settings.rounds} round(s)` : `${settings.durationS} s × ${settings.rounds} round(s)`;
+  log(`== ${s.name}: ${s.description} — ${how}, medians of rounds ==`);
+  if (s.status !== 'ok') {
+    log(`   ${s.status === 'skipped' ? 'skipped' : 'INVALID'}: ${s.reason}`);
+    return;
+  }
+  const { raw, gateway } = s.median;
+  const r = s.ratio;
+  if (s.name === 'json' || s.name === 'json-c1') {
+    log(table(['', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'server peak RSS', 'upstream peak RSS'], [
+      [LABEL.raw, fmtNum(raw.reqPerSec), fmtMs(raw.p50), fmtMs(raw.p99), fmtMs(raw.cpuMsPerRequest), fmtMb(raw.peakRss), fmtMb(raw.upstreamPeakRss)],
+      [LABEL.gateway, fmtNum(gateway.reqPerSec), fmtMs(gateway.p50), fmtMs(gateway.p99), fmtMs(gateway.cpuMsPerRequest), fmtMb(gateway.peakRss), fmtMb(gateway.upstreamPeakRss)],
+      ['gateway/raw', fmtRatio(r.reqPerSec), fmtRatio(r.p50), fmtRatio(r.p99), fmtRatio(r.cpuMsPerRequest), fmtRatio(r.peakRss), ''],
+    ]));
+    log(`   added latency (gateway − raw): p50 +${fmtMs(gateway.p50 - raw.p50)} ms, p99 +${fmtMs(gateway.p99 - raw.p99)} ms; req/s ratio paired by round: ${fmtRatio(s.pairedRatio.reqPerSec)}`);
+  } else if (s.name === 'stream') {
+    log(table(['', 'streams/s', 'events/s', 'TTFB p50 ms', 'TTFB p99 ms', 'stream p50 ms', 'CPU ms/stream', 'server peak RSS'], [
+      [LABEL.raw, fmtNum(raw.streamsPerSec), fmtNum(raw.eventsPerSec, 0), fmtMs(raw.ttfbP50), fmtMs(raw.ttfbP99), fmtMs(raw.streamP50), fmtMs(raw.cpuMsPerStream), fmtMb(raw.peakRss)],
+      [LABEL.gateway, fmtNum(gateway.streamsPerSec), fmtNum(gateway.eventsPerSec, 0), fmtMs(gateway.ttfbP50), fmtMs(gateway.ttfbP99), fmtMs(gateway.streamP50), fmtMs(gateway.cpuMsPerStream), fmtMb(gateway.peakRss)],
+      ['gateway/raw', fmtRatio(r.streamsPerSec), fmtRatio(r.eventsPerSec), fmtRatio(r.ttfbP50), fmtRatio(r.ttfbP99), fmtRatio(r.streamP50), fmtRatio(r.cpuMsPerStream), fmtRatio(r.peakRss)],
+    ]));
+    log(`   events per stream: raw ${fmtNum(s.rounds.raw[0].eventsPerStream, 0)}, gateway ${fmtNum(s.rounds.gateway[0].eventsPerStream, 0)}; streams/s ratio paired by round: ${fmtRatio(s.pairedRatio.streamsPerSec)}`);
+  } else if (s.name === 'stream-long') {
+    log(table(['', 'total s', 'events/s', 'TTFB ms', 'CPU s', 'RSS at start', 'peak RSS', 'RSS growth', 'live heap growth', 'retained after'], [
+      ...TARGETS.map((t) => {
+        const m = s.median[t];
+        return [LABEL[t], fmtNum(m.totalS, 2), fmtNum(m.eventsPerSec, 0), fmtMs(m.ttfbMs), fmtNum(m.cpuMs / 1000, 2), fmtMb(m.rssStart), fmtMb(m.peakRss), fmtSignedMb(m.growth), fmtSignedMb(m.liveGrowth), fmtSignedMb(m.retainedAfterGc)];
+      }),
+      ['gateway/raw', fmtRatio(r.totalS), fmtRatio(r.eventsPerSec), fmtRatio(r.ttfbMs), fmtRatio(r.cpuMs), '', fmtRatio(r.peakRss), '', '', ''],
+    ]));
+    if (s.note) log(`   note: ${s.note}`);
+    const g = s.median.gateway;
+    log(`   gateway memory over the stream: ${s.flat ? 'flat' : 'GROWING'} — peak RSS ${fmtSignedMb(g.maxGrowth)} over its start; live heap (after a forced GC) grew ${fmtSignedMb(g.maxLiveGrowth)} from 25 % to 75 % of the stream; ${fmtSignedMb(g.maxRetainedAfterGc)} still held after it (worst round; limit BENCH_LONG_FLAT_MB=${settings.flatMb})`);
+    log('   (live heap growth = memory held per event while streaming; retained after = memory the stream left behind)');
+  }
+}
+
+function printSummary(results) {
+  log();
+  log('== summary (medians of rounds; ratio = gateway / raw proxy) ==');
+  const rows = [];
+  const notes = [];
+  for (const s of results) {
+    if (s.status !== 'ok') {
+      rows.push([s.name, s.status, '—', '—', '—']);
+      notes.push(`${s.name}: ${s.status}: ${s.reason.length > 300 ? `${s.reason.slice(0, 297)}…` : s.reason}`);
+      continue;
+    }
+    const { raw, gateway } = s.median;
+    if (s.name === 'json') rows.push([s.name, 'req/s', fmtNum(raw.reqPerSec), fmtNum(gateway.reqPerSec), fmtRatio(s.ratio.reqPerSec)]);
+    if (s.name === 'json-c1') rows.push([s.name, 'p50 ms', fmtMs(raw.p50), fmtMs(gateway.p50), `+${fmtMs(gateway.p50 - raw.p50)} ms`]);
+    if (s.name === 'stream') rows.push([s.name, 'streams/s', fmtNum(raw.streamsPerSec), fmtNum(gateway.streamsPerSec), fmtRatio(s.ratio.streamsPerSec)]);
+    if (s.name === 'stream-long') {
+      rows.push([s.name, 'events/s', fmtNum(raw.eventsPerSec, 0), fmtNum(gateway.eventsPerSec, 0), fmtRatio(s.ratio.eventsPerSec)]);
+      rows.push(['', 'peak RSS growth', fmtSignedMb(raw.growth), fmtSignedMb(gateway.growth), '']);
+      rows.push(['', 'live heap growth', fmtSignedMb(raw.liveGrowth), fmtSignedMb(gateway.liveGrowth), s.flat ? 'flat' : 'GROWING']);
+    }
+  }
+  log(table(['scenario', 'metric', 'raw proxy', 'gateway', 'gateway/raw'], rows));
+  for (const note of notes) log(`  ${note}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const startedAt = new Date();
+  const selected = SCENARIO_NAMES.filter((n) => settings.only.length === 0 || settings.only.includes(n));
+  log(`rosetta bench — pair ${pair.description}; ${selected.join(', ')}; ${settings.durationS} s × ${settings.rounds} round(s), warm-up ${settings.warmupS} s; ${os.cpus().length} CPUs, node ${process.version}`);
+  if (!fs.existsSync(path.join(repoRoot, 'dist/engine/server/gateway.js'))) log('bench: dist/ is missing — run through `npm run bench`, which builds first');
+
+  const gatewayProblem = await startServers();
+  log(`servers: fake upstream ${servers.upstream.url} (pid ${servers.upstream.pid}), raw proxy ${servers.raw.url} (pid ${servers.raw.pid}), gateway ${servers.gateway ? `${servers.gateway.url} (pid ${servers.gateway.pid})` : 'NOT RUNNING'}`);
+  if (gatewayProblem) log(`   ${gatewayProblem.split('\n').join('\n   ')}`);
+
+  const results = [];
+  for (const name of selected) {
+    if (shuttingDown) break;
+    let result;
+    if (!servers.gateway) {
+      result = { name, description: DESCRIPTIONS[name](), status: 'skipped', reason: (gatewayProblem ?? 'the gateway is not running').split('\n').slice(0, 4).join(' ') };
+    } else {
+      log();
+      log(`-- ${name}`);
+      try {
+        if (name === 'json') result = await runJson(name, settings.connections);
+        else if (name === 'json-c1') result = await runJson(name, 1);
+        else if (name === 'stream') result = await runStream(name);
+        else result = await runLong(name);
+      } catch (err) {
+        result = { name, description: DESCRIPTIONS[name](), status: 'skipped', reason: `the harness failed: ${err.stack ?? err}` };
+      }
+      // A gateway that crashed (possibly just after its last answer) invalidates the scenario;
+      // it is restarted so the next scenarios still run.
+      await sleep(300);
+      if (servers.gateway && !servers.gateway.alive) {
+        const crash = lastError(servers.gateway.output());
+        log(`   the gateway process DIED during ${name}: ${crash}`);
+        result = { ...result, status: result.status === 'ok' ? 'invalid' : result.status, reason: `${result.reason ? `${result.reason}; ` : ''}the gateway process died: ${crash}`, gatewayCrash: servers.gateway.output().trim().slice(-4000) };
+        const problem = await startGatewayServer();
+        if (problem) log(`   could not restart it: ${problem}`);
+        else log(`   gateway restarted: ${servers.gateway.url} (pid ${servers.gateway.pid})`);
+      }
+    }
+    results.push(result);
+    printScenario(result);
+  }
+
+  // The servers' whole-life peaks (VmHWM), for the record.
+  const lifetime = {};
+  for (const s of Object.values(servers)) {
+    if (s?.alive) lifetime[s.name] = (await s.call('peak').catch(() => ({}))).hwm;
+  }
+  printSummary(results);
+  log();
+  log(`lifetime peak RSS (VmHWM): ${Object.entries(lifetime).map(([n, v]) => `${n} ${fmtMb(v)}`).join(', ')}`);
+
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    settings: { ...settings, results: path.relative(repoRoot, settings.results) },
+    pair: { name: settings.pair, description: pair.description, gatewayPath: pair.gatewayPath, upstreamPath: pair.upstreamPath, requestBytes: { json: pair.body.json.length, stream: pair.body.stream.length } },
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}`, loadavg: os.loadavg() },
+    gateway: gatewayProblem ? { started: false, problem: gatewayProblem } : { started: true },
+    lifetimePeakRss: lifetime,
+    scenarios: Object.fromEntries(results.map((r) => [r.name, r])),
+  };
+  fs.mkdirSync(path.dirname(settings.results), { recursive: true });
+  fs.writeFileSync(settings.results, `${JSON.stringify(report, null, 2)}\n`);
+  log(`figures written to ${path.relative(process.cwd(), settings.results) || settings.results}`);
+  await stopAll();
+  return results;
+}
+
+main().then(
+  (results) => process.exit(results.some((r) => r.status === 'invalid') ? 1 : 0),
+  async (err) => {
+    console.error(`bench failed: ${err.stack ?? err}`);
+    await stopAll();
+    process.exit(1);
+  },
+);
