@@ -12,10 +12,9 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import YAML from 'yaml';
+import { loadApiSchemas } from '../../../engine/spec/api-schemas.js';
+import { apiSchemaKit, SCHEMA_FILES, type SchemaName } from '../../helpers/api-schema-kit.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const referenceDir = path.resolve(repoRoot, '..', 'shared', 'reference');
@@ -36,48 +35,8 @@ function isObject(v: unknown): v is Json {
 // ---------------------------------------------------------------------------
 // Schemas
 
-const SCHEMA_FILES = ['request', 'response', 'stream-event', 'error'] as const;
-type SchemaName = (typeof SCHEMA_FILES)[number];
 
-const schemaDocs = Object.fromEntries(
-  SCHEMA_FILES.map((n) => [n, readJson(path.join(schemaDir, `${n}.json`)) as Json]),
-) as Record<SchemaName, Json>;
-
-// ajv and ajv-formats are CommonJS; under NodeNext the default import is typed as the module object.
-type AjvCtor = typeof Ajv2020.default;
-const AjvClass: AjvCtor = ((Ajv2020 as unknown as { default?: AjvCtor }).default ?? Ajv2020) as AjvCtor;
-type AddFormats = typeof addFormats.default;
-const addFormatsFn: AddFormats = ((addFormats as unknown as { default?: AddFormats }).default ?? addFormats) as AddFormats;
-
-// Strict mode works (union types such as ["string", "array"] need allowUnionTypes).
-const ajv = new AjvClass({ allErrors: true, strict: true, allowUnionTypes: true });
-addFormatsFn(ajv);
-for (const n of SCHEMA_FILES) ajv.addSchema(schemaDocs[n]);
-
-const validators = Object.fromEntries(
-  SCHEMA_FILES.map((n) => {
-    const v = ajv.getSchema(`anthropic-messages/${n}`);
-    if (!v) throw new Error(`schema anthropic-messages/${n} not registered`);
-    return [n, v];
-  }),
-) as Record<SchemaName, ValidateFunction>;
-
-function errorsOf(schema: SchemaName, data: unknown): ErrorObject[] {
-  const validate = validators[schema];
-  return validate(data) ? [] : [...(validate.errors ?? [])];
-}
-
-function describeErrors(errors: ErrorObject[]): string {
-  return errors
-    .slice(0, 15)
-    .map((e) => `${e.instancePath || '(root)'} ${e.keyword} ${e.message ?? ''} ${JSON.stringify(e.params)}`)
-    .join('\n');
-}
-
-function expectValid(schema: SchemaName, data: unknown, label = ''): void {
-  const errors = errorsOf(schema, data);
-  expect(errors, `${label}\n${describeErrors(errors)}`).toEqual([]);
-}
+const { schemaDocs, errorsOf, describeErrors, expectValid } = apiSchemaKit('anthropic-messages');
 
 // ---------------------------------------------------------------------------
 // Reference data
@@ -304,11 +263,9 @@ describe('anthropic-messages schema documents', () => {
     for (const n of SCHEMA_FILES) expect(JSON.stringify(schemaDocs[n])).not.toContain('"discriminator"');
   });
 
-  it('compiles with the engine options too (strict: false)', () => {
-    const loose = new AjvClass({ allErrors: true, strict: false, allowUnionTypes: true });
-    addFormatsFn(loose);
-    for (const n of SCHEMA_FILES) loose.addSchema(schemaDocs[n]);
-    for (const n of SCHEMA_FILES) expect(loose.getSchema(`anthropic-messages/${n}`)).toBeTypeOf('function');
+  it('compiles with the engine\'s own loader and options', async () => {
+    const schemas = await loadApiSchemas(path.join(repoRoot, 'schemas'));
+    for (const n of SCHEMA_FILES) expect(schemas.validator('anthropic-messages', n)).toBeTypeOf('function');
   });
 });
 

@@ -11,10 +11,8 @@ import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import YAML from 'yaml';
+import { apiSchemaKit, SCHEMA_FILES, type SchemaName } from '../../helpers/api-schema-kit.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const referenceDir = path.resolve(repoRoot, '..', 'shared', 'reference');
@@ -25,52 +23,12 @@ const recordingsDir = path.join(referenceDir, 'recordings', 'openai-responses');
 // Schemas
 
 type Json = Record<string, unknown>;
-const SCHEMA_FILES = ['request', 'response', 'stream-event', 'error'] as const;
-type SchemaName = (typeof SCHEMA_FILES)[number];
 
 function readJson(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
 }
 
-const schemaDocs = Object.fromEntries(
-  SCHEMA_FILES.map((n) => [n, readJson(path.join(schemaDir, `${n}.json`)) as Json]),
-) as Record<SchemaName, Json>;
-
-// ajv and ajv-formats are CommonJS; under NodeNext the default import is typed as the module object.
-type AjvCtor = typeof Ajv2020.default;
-const AjvClass: AjvCtor = ((Ajv2020 as unknown as { default?: AjvCtor }).default ?? Ajv2020) as AjvCtor;
-type AddFormats = typeof addFormats.default;
-const addFormatsFn: AddFormats = ((addFormats as unknown as { default?: AddFormats }).default ?? addFormats) as AddFormats;
-
-// strict mode compiles these schemas (no unknown keywords or formats, no undefined required properties)
-const ajv = new AjvClass({ allErrors: true, strict: true });
-addFormatsFn(ajv);
-for (const n of SCHEMA_FILES) ajv.addSchema(schemaDocs[n]);
-
-const validators = Object.fromEntries(
-  SCHEMA_FILES.map((n) => {
-    const v = ajv.getSchema(`openai-responses/${n}`);
-    if (!v) throw new Error(`schema openai-responses/${n} not registered`);
-    return [n, v];
-  }),
-) as Record<SchemaName, ValidateFunction>;
-
-function errorsOf(schema: SchemaName, data: unknown): ErrorObject[] {
-  const validate = validators[schema];
-  return validate(data) ? [] : [...(validate.errors ?? [])];
-}
-
-function describeErrors(errors: ErrorObject[]): string {
-  return errors
-    .slice(0, 12)
-    .map((e) => `${e.instancePath || '/'} ${e.keyword} ${e.message ?? ''} ${JSON.stringify(e.params)}`)
-    .join('\n');
-}
-
-function expectValid(schema: SchemaName, data: unknown, label = ''): void {
-  const errors = errorsOf(schema, data);
-  expect(errors, `${label}\n${describeErrors(errors)}`).toEqual([]);
-}
+const { schemaDocs, errorsOf, describeErrors, expectValid } = apiSchemaKit('openai-responses');
 
 // ---------------------------------------------------------------------------
 // Reference data
