@@ -2,6 +2,7 @@
  * The JSON Schemas of the APIs (schemas/<api>/*.json) and of the mapping spec itself, compiled
  * once per load with AJV. Nothing is compiled per request.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -22,10 +23,16 @@ export interface ApiSchemas {
   specValidator: ValidateFunction;
 }
 
+/**
+ * Compiled schema sets by the exact text of their files. Compiling the API schemas is most of the
+ * cost of a reload (hundreds of KB of JSON Schema), and an edit to a mapping leaves them as they
+ * were, so a reload reuses the compiled set whenever no schema file changed.
+ */
+const compiledByContent = new Map<string, ApiSchemas>();
+const MAX_CACHED_SETS = 4;
+
 export async function loadApiSchemas(schemasDir: string): Promise<ApiSchemas> {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
-  addFormats(ajv);
-  const raw = new Map<string, unknown>();
+  const files: Array<{ id: string; file: string; text: string }> = [];
   const apiNames: string[] = [];
   for (const entry of (await readdir(schemasDir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
     if (!entry.isDirectory()) continue;
@@ -33,19 +40,28 @@ export async function loadApiSchemas(schemasDir: string): Promise<ApiSchemas> {
     for (const name of (await readdir(path.join(schemasDir, entry.name))).sort()) {
       if (!name.endsWith('.json')) continue;
       const file = path.join(schemasDir, entry.name, name);
-      const schema = JSON.parse(await readFile(file, 'utf8')) as { $id?: string };
-      const id = `${entry.name}/${name.replace(/\.json$/, '')}`;
-      if (schema.$id !== id) throw new Error(`${file}: $id must be "${id}" (found ${JSON.stringify(schema.$id)})`);
-      ajv.addSchema(schema);
-      raw.set(id, schema);
+      files.push({ id: `${entry.name}/${name.replace(/\.json$/, '')}`, file, text: await readFile(file, 'utf8') });
     }
   }
   // The spec format belongs to the engine, not to a deployment's schemas folder.
-  const specSchema = JSON.parse(await readFile(path.join(packageRoot(), 'schemas', 'mapping-spec.json'), 'utf8'));
-  const specValidator = ajv.compile(specSchema);
+  const specText = await readFile(path.join(packageRoot(), 'schemas', 'mapping-spec.json'), 'utf8');
+  const key = createHash('sha256').update(specText).update(JSON.stringify(files.map((f) => [f.id, f.text]))).digest('hex');
+  const cached = compiledByContent.get(key);
+  if (cached) return cached;
+
+  const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
+  addFormats(ajv);
+  const raw = new Map<string, unknown>();
+  for (const { id, file, text } of files) {
+    const schema = JSON.parse(text) as { $id?: string };
+    if (schema.$id !== id) throw new Error(`${file}: $id must be "${id}" (found ${JSON.stringify(schema.$id)})`);
+    ajv.addSchema(schema);
+    raw.set(id, schema);
+  }
+  const specValidator = ajv.compile(JSON.parse(specText));
 
   const compiled = new Map<string, ValidateFunction | undefined>();
-  return {
+  const schemas: ApiSchemas = {
     validator(api, kind) {
       const id = `${api}/${kind}`;
       if (!compiled.has(id)) compiled.set(id, raw.has(id) ? ajv.getSchema(id) : undefined);
@@ -55,6 +71,9 @@ export async function loadApiSchemas(schemasDir: string): Promise<ApiSchemas> {
     schema: (api, kind) => raw.get(`${api}/${kind}`),
     specValidator,
   };
+  if (compiledByContent.size >= MAX_CACHED_SETS) compiledByContent.delete(compiledByContent.keys().next().value!);
+  compiledByContent.set(key, schemas);
+  return schemas;
 }
 
 /** One line per AJV error, naming the path: `/messages/0/role: must be equal to one of the allowed values`. */

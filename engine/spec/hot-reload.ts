@@ -11,12 +11,15 @@ import type { MappingRegistry } from './registry.js';
 import { formatProblem } from './yaml-file.js';
 
 export interface HotReload {
+  /** Resolves once the watcher has scanned the folders: edits from then on are seen. */
+  ready: Promise<void>;
   /** Reload now (also what a file change triggers after the debounce). */
   reload(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-export function watchMappings(registry: MappingRegistry, options: LoadOptions, log: Logger, debounceMs = 150): HotReload {
+/** `onReload` hears the result of every reload (metrics; re-registering secrets for the log scrubber). */
+export function watchMappings(registry: MappingRegistry, options: LoadOptions, log: Logger, debounceMs = 150, onReload: (ok: boolean) => void = () => {}): HotReload {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<boolean> | undefined;
   let again = false;
@@ -33,10 +36,12 @@ export function watchMappings(registry: MappingRegistry, options: LoadOptions, l
       if (set) {
         registry.replace(set);
         log.info({ ms, pairs: set.pairs.map((p) => p.name) }, 'mappings reloaded');
+        onReload(true);
         return true;
       }
       registry.reject(problems);
       log.error({ ms, problems: problems.map(formatProblem) }, 'mappings NOT reloaded: the last good set keeps serving');
+      onReload(false);
       return false;
     })();
     try {
@@ -64,8 +69,10 @@ export function watchMappings(registry: MappingRegistry, options: LoadOptions, l
     if (/\.(ya?ml|json)$/.test(file) || _event === 'addDir' || _event === 'unlinkDir') schedule();
   });
   watcher.on('error', (err) => log.error({ err }, 'watching the mappings failed'));
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
 
   return {
+    ready,
     reload,
     async close() {
       if (timer) clearTimeout(timer);

@@ -119,7 +119,8 @@ function mergeInto(
       const earlier = nearestOrigin(origins, childPath);
       problems.push({ ...file.locate(childPath), message: `"${childPath.join('.')}" is already defined${earlier ? ` in ${earlier.file.file}` : ''}` });
     } else {
-      target[key] = child;
+      // A map that later files may merge into is copied: parsed files are cached and shared.
+      target[key] = deep && isPlainObject(child) ? structuredClone(child) : child;
       origins.set(childPath.join('.'), { file, inFile: childPath });
     }
   }

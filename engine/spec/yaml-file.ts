@@ -4,6 +4,7 @@
  * refused outright (no alias bombs, and a reviewer sees every value where it applies), and files
  * are size-capped. Every value keeps its source position so problems can name file:line:col.
  */
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlias, isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
@@ -43,12 +44,27 @@ export function formatProblem(p: SpecProblem): string {
   return [where, p.at ? `(${p.at})` : '', p.message].filter(Boolean).join(' ');
 }
 
+/**
+ * Parsed files by path and exact text: a hot reload re-reads every file of every pair, but an
+ * edit touches one, so the others are not parsed again. Results are never mutated by callers
+ * (they merge into new objects), so sharing them is safe.
+ */
+const parsedByText = new Map<string, YamlFile>();
+const MAX_CACHED_FILES = 512;
+
 export async function readYamlFile(file: string): Promise<YamlFile> {
   const info = await stat(file);
   if (info.size > MAX_SPEC_FILE_BYTES) {
     throw new YamlFileError([{ file, message: `file is ${info.size} bytes; a spec file may have at most ${MAX_SPEC_FILE_BYTES}` }]);
   }
-  return parseYamlText(file, await readFile(file, 'utf8'));
+  const text = await readFile(file, 'utf8');
+  const key = `${file}\0${createHash('sha256').update(text).digest('hex')}`;
+  const cached = parsedByText.get(key);
+  if (cached) return cached;
+  const parsed = parseYamlText(file, text); // throws on a bad file: nothing cached
+  if (parsedByText.size >= MAX_CACHED_FILES) parsedByText.delete(parsedByText.keys().next().value!);
+  parsedByText.set(key, parsed);
+  return parsed;
 }
 
 export function parseYamlText(file: string, text: string): YamlFile {
