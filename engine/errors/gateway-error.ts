@@ -20,6 +20,8 @@ export type ErrorCategory =
 
 export const ERROR_CATALOGUE = {
   GW_ERR_BAD_JSON: { status: 400, category: 'invalid_request' },
+  GW_ERR_JSON_TOO_DEEP: { status: 400, category: 'invalid_request' },
+  GW_ERR_JSON_FORBIDDEN_KEY: { status: 400, category: 'invalid_request' },
   GW_ERR_SCHEMA: { status: 400, category: 'invalid_request' },
   GW_ERR_MAPPING_FAILED: { status: 400, category: 'invalid_request' },
   GW_ERR_AUTH: { status: 401, category: 'authentication' },
@@ -30,6 +32,10 @@ export const ERROR_CATALOGUE = {
   GW_ERR_UNSUPPORTED_MEDIA: { status: 415, category: 'invalid_request' },
   GW_ERR_RATE_LIMITED: { status: 429, category: 'rate_limited' },
   GW_ERR_OVERLOADED: { status: 529, category: 'overloaded' },
+  /** Every upstream slot is taken and the wait queue is full (or the wait timed out). */
+  GW_ERR_UPSTREAM_BUSY: { status: 529, category: 'overloaded' },
+  /** The upstream's circuit breaker is open: failing fast instead of piling onto a failing upstream. */
+  GW_ERR_CIRCUIT_OPEN: { status: 529, category: 'overloaded' },
   GW_ERR_UPSTREAM_PAYLOAD: { status: 500, category: 'internal' },
   GW_ERR_UPSTREAM_RESPONSE: { status: 502, category: 'upstream' },
   GW_ERR_TIMEOUT: { status: 504, category: 'timeout' },

@@ -1,12 +1,17 @@
 /**
  * pino, configured once. Secrets never reach a log line: request headers are not logged at all,
- * and the redact list catches the usual places should anything pass an object carrying them.
+ * the redact list catches the usual places should anything pass an object carrying them, and
+ * every serialised line then passes through the secret scrubber (observe/redact.ts), which blanks
+ * the known secret values and anything credential-shaped, in any case and at any depth.
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { secrets } from './redact.js';
 
 export const REDACT_PATHS = [
   'headers.authorization',
+  'headers.Authorization',
   'headers["x-api-key"]',
+  'headers["X-Api-Key"]',
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'upstream.headers',
@@ -16,7 +21,9 @@ export const REDACT_PATHS = [
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   const options = { level, base: { service: 'rosetta' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
-  return destination ? pino(options, destination as never) : pino(options);
+  const target = (destination ?? pino.destination(1)) as DestinationStream;
+  const scrubbing: DestinationStream = { write: (line: string) => target.write(secrets.scrub(line)) };
+  return pino(options, scrubbing);
 }
 
 export type { Logger };

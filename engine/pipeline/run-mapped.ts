@@ -13,14 +13,22 @@ import type { CompiledPair } from '../spec/compile-pair.js';
 import type { RouteSpec } from '../spec/pair-spec.js';
 import type { StreamProgram } from '../translate/stream-program.js';
 import type { UpstreamFailure } from '../translate/translator.js';
-import { readBodyText, UpstreamTransportError, type UpstreamClient, type UpstreamReply } from '../upstream/upstream-client.js';
+import { readBodyText, UpstreamTransportError, type UpstreamReply, type UpstreamSender } from '../upstream/upstream-client.js';
 import { renderGatewayError, renderUpstreamError } from './render-error.js';
 
 export interface PipelineDeps {
-  upstream: UpstreamClient;
+  /** The upstream client — in the gateway, the resilient one (breaker, concurrency cap, retries). */
+  upstream: UpstreamSender;
   upstreamValidation: 'strict' | 'warn' | 'off';
   maxUpstreamResponseBytes: number;
+  /** Times the translation rules (a histogram per pair and hook). */
+  metrics?: { rules(pair: string, hook: 'request' | 'response', seconds: number): void };
+  /** LOG_BODIES: log the inbound body, the upstream payload and the answer (the logger scrubs secrets). */
+  logBodies?: boolean;
 }
+
+/** Longest excerpt of a body written to the log with LOG_BODIES=on. */
+const LOGGED_BODY_CHARS = 64 * 1024;
 
 export type MappedResult =
   | { type: 'answer'; status: number; body: unknown; headers: Record<string, string>; upstreamStatus?: number }
@@ -35,17 +43,21 @@ export async function runMapped(
   log: Logger,
 ): Promise<MappedResult> {
   try {
+    if (deps.logBodies) log.info({ body: excerpt(inbound) }, 'inbound body');
     validateInbound(pair, inbound);
-    const payload = await translate(() => pair.translator.request(inbound));
+    const payload = await timed(deps, pair, 'request', () => translate(() => pair.translator.request(inbound)));
     validateUpstreamPayload(pair, payload, deps.upstreamValidation, log);
+    if (deps.logBodies) log.info({ body: excerpt(payload) }, 'upstream payload');
 
+    // A retry (inside deps.upstream) re-sends this very body: the mapping is pure, so there is
+    // nothing to recompute.
     const reply = await deps.upstream.send({
       url: pair.upstream.baseUrl + route.upstream.path,
       method: route.upstream.method,
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...pair.upstream.headers },
       body: JSON.stringify(payload),
       signal,
-    });
+    }, log);
 
     if (reply.status >= 400) return await upstreamErrorAnswer(pair, reply, inbound, deps, log);
     if (isEventStream(reply)) {
@@ -59,7 +71,8 @@ export async function runMapped(
       const failure: UpstreamFailure = { status: 502, kind: 'http', headers: reply.headers, body: text.slice(0, 2000), message: 'the upstream sent a response that is not JSON' };
       return { ...answer(await renderUpstreamError(pair, failure, inbound, log)), upstreamStatus: reply.status };
     }
-    const body = await translate(() => pair.translator.response(upstreamBody, inbound));
+    const body = await timed(deps, pair, 'response', () => translate(() => pair.translator.response(upstreamBody, inbound)));
+    if (deps.logBodies) log.info({ body: excerpt(body) }, 'answer body');
     return { type: 'answer', status: 200, body, headers: {}, upstreamStatus: reply.status };
   } catch (err) {
     if (err instanceof UpstreamTransportError) return answer(await renderUpstreamError(pair, err.failure, inbound, log));
@@ -92,6 +105,22 @@ function validateUpstreamPayload(pair: CompiledPair, payload: unknown, mode: Pip
     return;
   }
   throw new GatewayError('GW_ERR_UPSTREAM_PAYLOAD', `the gateway could not build a valid upstream request (a mapping problem): ${detail}`);
+}
+
+async function timed<T>(deps: PipelineDeps, pair: CompiledPair, hook: 'request' | 'response', run: () => Promise<T>): Promise<T> {
+  if (!deps.metrics) return run();
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    deps.metrics.rules(pair.name, hook, (performance.now() - started) / 1000);
+  }
+}
+
+/** A body as it goes to the log: whole when small, else its first LOGGED_BODY_CHARS as text. */
+function excerpt(body: unknown): unknown {
+  const text = JSON.stringify(body) ?? '';
+  return text.length <= LOGGED_BODY_CHARS ? body : `${text.slice(0, LOGGED_BODY_CHARS)}… (${text.length} chars)`;
 }
 
 /** Runs rules, turning a rule failure into a gateway error that names the rule. */

@@ -51,6 +51,19 @@ export function slug(...parts: string[]): string {
     .replace(/^-+|-+$/g, '') || 'x';
 }
 
+/**
+ * Spec prose (a `describe` or a reason): text, with `backticked` spans shown as code, the way the
+ * specs write field names. Everything is escaped.
+ */
+export function prose(text: string): SafeHtml {
+  return html`${text.split(/`([^`\n]+)`/).map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part))}`;
+}
+
+/** An identifier (`response.output_text.delta`, `usage.cache_read_input_tokens`) that may wrap after its dots. */
+export function ident(text: string): SafeHtml {
+  return html`<code>${text.split('.').map((part, i) => (i === 0 ? part : html`.<wbr>${part}`))}</code>`;
+}
+
 /** `1 rule`, `2 rules`. */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;

@@ -12,12 +12,27 @@ export interface DiffOp {
 /** Above this many cells the quadratic diff is replaced by "all removed, all added" (still correct, less precise). */
 const MAX_DIFF_CELLS = 4_000_000;
 
+/** A non-empty list of objects or lists: shown one element per line. */
+export function isRecordList(value: unknown): value is unknown[] {
+  return Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === 'object');
+}
+
 export function jsonText(value: unknown): string {
   if (value === undefined) return '(nothing)';
-  if (Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === 'object')) {
-    return `[\n${value.map((v) => `  ${JSON.stringify(v)}`).join(',\n')}\n]`;
+  if (isRecordList(value)) {
+    return `[\n${value.map((v) => `  ${oneLine(v)}`).join(',\n')}\n]`;
   }
   return JSON.stringify(value, null, 2) ?? String(value);
+}
+
+/** One value on one line, with a space after each comma and colon so long lines wrap between members. */
+export function oneLine(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : oneLine(v))).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const members = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${members.map(([k, v]) => `${JSON.stringify(k)}: ${oneLine(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /** A copy with object keys sorted at every level, so diffs show content, not key order. */
@@ -86,9 +101,9 @@ export function lineDiff(before: string, after: string): DiffOp[] {
   return diffSequences(before.split('\n'), after.split('\n'));
 }
 
-/** Word-level diff of one-line texts (describe sentences); whitespace stays attached to the tokens. */
+/** Word-level diff of one-line texts (describe sentences): words, runs of spaces and single punctuation marks are the tokens. */
 export function wordDiff(before: string, after: string): DiffOp[] {
-  const tokens = (s: string) => s.match(/\s+|[^\s]+/g) ?? [];
+  const tokens = (s: string) => s.match(/\s+|[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu) ?? [];
   return diffSequences(tokens(before), tokens(after));
 }
 

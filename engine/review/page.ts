@@ -106,6 +106,7 @@ h2 a.self, h3 a.self { color: inherit; }
 .crumbs { margin: 0 0 .3rem; font-size: .9rem; }
 .lead { font-size: 1.05rem; max-width: 70rem; }
 .muted { color: var(--muted); }
+.nowrap { white-space: nowrap; }
 p.note { color: var(--muted); margin: .3rem 0 .8rem; max-width: 70rem; }
 .facts { display: flex; flex-wrap: wrap; gap: .6rem; margin: .8rem 0 0; padding: 0; list-style: none; }
 .facts li { border: 1px solid var(--line); border-radius: 6px; padding: .35rem .7rem; background: var(--soft); }
@@ -118,9 +119,13 @@ td.num { width: 2.5rem; color: var(--muted); text-align: right; }
 td.target { width: 16%; }
 td.from { width: 20%; }
 td.expr { width: 22%; }
+table.examples td:nth-child(1) { width: 5.5rem; }
+table.examples td:nth-child(2) { width: 15rem; }
+table.examples td:nth-child(4) { width: 11rem; }
+table.matrix td, table.matrix th { white-space: normal; }
 table.kv td:first-child { width: 28%; }
 code, pre, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; font-size: .88em; }
-code { background: var(--soft); border: 1px solid var(--line); border-radius: 4px; padding: 0 .25rem; overflow-wrap: anywhere; }
+code { background: var(--soft); border: 1px solid var(--line); border-radius: 4px; padding: 0 .25rem; overflow-wrap: break-word; }
 pre.code { margin: .3rem 0; padding: .55rem .7rem; background: var(--soft); border: 1px solid var(--line); border-radius: 6px;
   white-space: pre-wrap; overflow-wrap: anywhere; max-height: 36rem; overflow: auto; }
 .rule-id { display: block; font-size: .8rem; color: var(--muted); margin-bottom: .15rem; }
@@ -133,7 +138,8 @@ pre.code { margin: .3rem 0; padding: .55rem .7rem; background: var(--soft); bord
 details { margin: .2rem 0; }
 details > summary { cursor: pointer; color: var(--accent); }
 details.example { border: 1px solid var(--line); border-radius: 8px; padding: .5rem .8rem; margin: .6rem 0; }
-details.example > summary { color: var(--fg); font-weight: 600; }
+details.example > summary { color: var(--fg); }
+details.example > summary code { font-weight: 600; }
 details.example[open] > summary { margin-bottom: .5rem; }
 .mark { display: inline-block; border-radius: 4px; padding: 0 .4rem; font-weight: 600; font-size: .85rem; white-space: nowrap; }
 .mark.pass { color: var(--pass); background: var(--pass-bg); }
@@ -143,6 +149,12 @@ details.example[open] > summary { margin-bottom: .5rem; }
 .badge.missing, .badge.removed, .badge.failed { color: var(--fail); background: var(--fail-bg); }
 .badge.ignored, .badge.changed { color: var(--warn); background: var(--warn-bg); }
 .side-by-side { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: .6rem; }
+.side-by-side pre.code { font-size: .78rem; max-height: 40rem; }
+ol.json-list { margin: .3rem 0; padding: .3rem .5rem .3rem 2.6rem; background: var(--soft); border: 1px solid var(--line); border-radius: 6px;
+  max-height: 40rem; overflow: auto; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .78rem; }
+ol.json-list li { padding: .15rem 0; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+ol.json-list li:last-child { border-bottom: 0; }
+ol.json-list li::marker { color: var(--muted); }
 .side-by-side h4 { margin: .2rem 0; font-size: .9rem; color: var(--muted); font-weight: 600; }
 .part { margin: .4rem 0 1rem; }
 .part-head { font-weight: 600; margin: .3rem 0; }
@@ -161,7 +173,8 @@ tr.status-missing td { background: var(--fail-bg) !important; }
 .words ins { background: var(--add-bg); text-decoration: none; }
 .change { border: 1px solid var(--line); border-radius: 8px; padding: .5rem .8rem; margin: .6rem 0; }
 .change-head { font-weight: 600; margin-bottom: .3rem; }
-.change dl { margin: .2rem 0; display: grid; grid-template-columns: 8rem minmax(0, 1fr); gap: .3rem .8rem; }
+.change dl { margin: .2rem 0; display: grid; grid-template-columns: 9.5rem minmax(0, 1fr); gap: .3rem .8rem; }
+.change dt { overflow-wrap: anywhere; }
 .change dt { color: var(--muted); font-weight: 600; }
 .change dd { margin: 0; }
 .before-after { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: .6rem; }

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CATEGORY_STATUS, GatewayError, isErrorCategory } from '../errors/gateway-error.js';
+import { fileFromSnapshot } from '../builtins/files/file-snapshot.js';
 
 export interface HelperContext {
   /** Inbound model glob → upstream model ("=" passes the name through), first match wins. */
@@ -70,6 +71,14 @@ export function createHelpers(context: HelperContext): Helper[] {
         if (typeof text !== 'string') return undefined;
         return createHash('sha256').update(text).digest('hex').slice(0, length ?? 8);
       },
+    },
+    {
+      // A stored file (Files built-in) as {file_id, filename, mime_type, size_bytes, base64, text?}, or
+      // undefined for an unknown id. Pure from the rule's view: it reads only the per-request
+      // snapshot the pipeline's caller pre-loaded (builtins/files/file-snapshot.ts), never the disk.
+      name: 'file',
+      signature: '<s-:o>',
+      implementation: (id: unknown) => fileFromSnapshot(id),
     },
     {
       name: 'eval',

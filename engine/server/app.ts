@@ -8,9 +8,14 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { GatewayConfig } from '../config/env-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observe/logger.js';
+import type { Builtins } from '../builtins/builtins.js';
+import { REVIEW_BASE, reviewRoutes } from '../review/admin-review.js';
 import type { MappingRegistry } from '../spec/registry.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import { createKeyChecker } from './auth.js';
+import { jsonBodyParser } from './limits/body-limits.js';
+import { jsonShapeGuard, rateLimiter } from './limits/limit-middleware.js';
+import { metricsHandler, minimalProductionLayer, observeRequests, pipelineExtras, readyHandler, type ProductionLayer } from './production-layer.js';
 import { handleMappedRoute } from './mapped-route.js';
 import { routeTableOf } from './route-table.js';
 import { sendGatewayError } from './send-error.js';
@@ -20,13 +25,18 @@ export interface AppDeps {
   registry: MappingRegistry;
   upstream: UpstreamClient;
   log: Logger;
+  /** Metrics, readiness, limits and the resilient upstream (server/production-layer.ts). */
+  production?: ProductionLayer;
+  /** Files, batches, models, token counting (engine/builtins/); absent: those routes answer 404. */
+  builtins?: Builtins;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export function createApp(deps: AppDeps): express.Express {
   const { config, registry, log } = deps;
-  const keys = createKeyChecker(config.gatewayApiKeys);
+  const keys = createKeyChecker(config.gatewayApiKeys, { requireKey: config.forwardClientKey });
+  const production = deps.production ?? minimalProductionLayer(deps.upstream);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -52,9 +62,12 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  app.use(observeRequests(production, registry)); // in-flight count, metrics, connection: close while draining
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', pairs: registry.current().pairs.map((p) => p.name) });
   });
+  app.get('/readyz', readyHandler(production, registry)); // 503 while draining for shutdown
 
   const gatewayError = (req: Request, res: Response, error: GatewayError) =>
     sendGatewayError(res, routeTableOf(registry.current()).pairFor(req.path), error, log.child({ requestId: res.locals.requestId }));
@@ -64,18 +77,29 @@ export function createApp(deps: AppDeps): express.Express {
     void gatewayError(req, res, new GatewayError('GW_ERR_AUTH', 'invalid x-api-key (or Authorization bearer token)'));
   });
 
+  // Prometheus behind the gateway's keys, unless METRICS_PORT serves it on a listener of its own.
+  if (config.observe.metricsPort === undefined) app.get('/metrics', metricsHandler(production.metrics));
+  // Per-key rate limit (RATE_LIMIT_RPM), before any body is read: a limited client costs nothing.
+  if (production.rateLimit) app.use(rateLimiter(production.rateLimit, () => production.metrics.rateLimited()));
+
   app.get('/admin/mappings', (_req, res) => {
     const set = registry.current();
     const status = registry.status();
     res.json({
-      live: { loaded_at: set.loadedAt.toISOString(), pairs: set.pairs.map((p) => ({ name: p.name, routes: p.routes.map((r) => `${r.method} ${r.path}`), rules: p.rules.length, examples: p.examples.length })) },
+      live: { loaded_at: set.loadedAt.toISOString(), pairs: set.pairs.map((p) => ({ name: p.name, routes: [...p.routes.map((r) => `${r.method} ${r.path}`), ...p.builtins.routes.map((r) => `${r.method ?? '*'} ${r.path} (built-in ${r.builtin})`)], rules: p.rules.length, examples: p.examples.length })) },
       last_reload: { ok: status.ok, at: status.at.toISOString(), problems: status.problems.map((p) => ({ file: p.file, line: p.line, col: p.col, at: p.at, message: p.message })) },
     });
   });
 
+  // The review pages of the live set (read-only HTML, behind the keys like /admin/mappings).
+  app.use(REVIEW_BASE, reviewRoutes(registry));
+
   // Clients decide JSON vs stream in the body, and some send no JSON content-type at all, so every
   // POST body on a mapped path is read as JSON.
-  app.use(express.json({ limit: config.maxBodyBytes, type: () => true, strict: true }));
+  // Limits per kind of route (limits/body-limits.ts): built-in routes pick theirs — batches
+  // BATCH_MAX_BODY_BYTES, file uploads `undefined` (streamed, limited while streaming).
+  app.use(jsonBodyParser((req) => (deps.builtins ? deps.builtins.bodyLimitFor(req) : config.maxBodyBytes)));
+  app.use(jsonShapeGuard(config.limits.maxJsonDepth)); // nesting depth, __proto__ / constructor.prototype
 
   app.use((req, res) => {
     const set = registry.current();
@@ -89,12 +113,19 @@ export function createApp(deps: AppDeps): express.Express {
     }
     res.locals.pair = match.pair.name;
     const requestLog = log.child({ requestId: res.locals.requestId, pair: match.pair.name });
-    void handleMappedRoute(req, res, match.pair, match.route, {
-      upstream: deps.upstream,
+    const failed = (err: unknown) => gatewayError(req, res, toGatewayError(err, config.maxBodyBytes));
+    if (match.builtin) {
+      if (!deps.builtins) return void gatewayError(req, res, new GatewayError('GW_ERR_ROUTE_NOT_FOUND', `no route for ${req.method} ${req.path}`));
+      return void deps.builtins.handle(req, res, match, requestLog).catch(failed);
+    }
+    const run = () => handleMappedRoute(req, res, match.pair, match.route, {
       upstreamValidation: config.upstreamValidation,
       maxUpstreamResponseBytes: config.upstream.maxResponseBytes,
-      stream: config.stream,
+      // upstream (the resilient one, or with the forwarded key), stream settings with metrics hooks, …
+      ...pipelineExtras(production, config, req, res, match.pair.name),
     }, requestLog);
+    // Stored files the body refers to are pre-loaded for the rules' $file (builtins/files/file-snapshot.ts).
+    void (deps.builtins ? deps.builtins.withFiles(req.body, run) : run()).catch(failed);
   });
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -107,7 +138,7 @@ export function createApp(deps: AppDeps): express.Express {
 function toGatewayError(err: unknown, limit: number): GatewayError {
   if (err instanceof GatewayError) return err;
   const type = (err as { type?: string })?.type;
-  if (type === 'entity.too.large') return new GatewayError('GW_ERR_BODY_TOO_LARGE', `request body is larger than ${limit} bytes`);
+  if (type === 'entity.too.large') return new GatewayError('GW_ERR_BODY_TOO_LARGE', `request body is larger than ${(err as { limit?: number }).limit ?? limit} bytes`);
   if (type === 'entity.parse.failed') return new GatewayError('GW_ERR_BAD_JSON', `request body is not valid JSON: ${(err as Error).message}`);
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new GatewayError('GW_ERR_UNSUPPORTED_MEDIA', (err as Error).message);
   if (type === 'request.aborted') return new GatewayError('GW_ERR_BAD_JSON', 'request body was cut off');

@@ -2,7 +2,9 @@
  * Gateway keys. A client presents one as `x-api-key` or `Authorization: Bearer` (current Anthropic
  * SDKs send the latter when built with an auth token). Keys are compared as SHA-256 digests with
  * timingSafeEqual, so the comparison time says nothing about how much of a key was right. The
- * client's key is never forwarded upstream: the upstream call carries only the pair's own headers.
+ * client's key is never forwarded upstream — the upstream call carries only the pair's own headers
+ * — unless the operator opts in with FORWARD_CLIENT_KEY=on (server/forward-key.ts); then a key is
+ * required even on a gateway without keys of its own, since it is what pays upstream.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -13,12 +15,12 @@ export interface KeyChecker {
   accepts(headers: IncomingHttpHeaders): boolean;
 }
 
-export function createKeyChecker(keys: readonly string[]): KeyChecker {
+export function createKeyChecker(keys: readonly string[], options: { requireKey?: boolean } = {}): KeyChecker {
   const digests = keys.map(digest);
   return {
     open: digests.length === 0,
     accepts(headers) {
-      if (digests.length === 0) return true;
+      if (digests.length === 0) return !options.requireKey || presentedKey(headers) !== undefined;
       const presented = presentedKey(headers);
       if (!presented) return false;
       const candidate = digest(presented);

@@ -11,7 +11,7 @@ import type { RouteSpec } from '../spec/pair-spec.js';
 import { relayStream } from './stream-relay.js';
 
 export interface MappedRouteDeps extends PipelineDeps {
-  stream: { pingIntervalMs: number; maxEventBytes: number };
+  stream: { pingIntervalMs: number; maxEventBytes: number; onEvents?: (count: number) => void };
 }
 
 export async function handleMappedRoute(req: Request, res: Response, pair: CompiledPair, route: RouteSpec, deps: MappedRouteDeps, log: Logger): Promise<void> {

@@ -21,6 +21,8 @@ export interface RelayOptions {
   /** Aborts the upstream request (the client left, or the rules finished early). */
   abort: AbortController;
   log: Logger;
+  /** Hears how many translated events (pings excluded) are about to be written (metrics). */
+  onEvents?: (count: number) => void;
 }
 
 /** Most translated events held before a write when one upstream chunk carries many. */
@@ -53,7 +55,10 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
   };
   const apply = (step: StreamStep): string => {
     state = step.state;
-    if (step.emit.length > 0) started = true;
+    if (step.emit.length > 0) {
+      started = true;
+      options.onEvents?.(step.emit.length);
+    }
     if (step.finish) finished = true;
     return step.emit.map(frame).join('');
   };

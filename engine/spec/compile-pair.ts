@@ -3,6 +3,7 @@
  * schema, substitute the environment into the connection settings, compile every expression once,
  * and run every example. A pair with any problem is not served; the problems say file:line:col.
  */
+import { createHash } from 'node:crypto';
 import jsonata from 'jsonata';
 import type { ValidateFunction } from 'ajv';
 import { globToRegExp, createHelpers, type HelperContext } from '../rules/helpers.js';
@@ -14,6 +15,8 @@ import { createTranslator, type Translator } from '../translate/translator.js';
 import { createStreamProgram, type StreamProgram } from '../translate/stream-program.js';
 import type { ApiSchemas } from './api-schemas.js';
 import type { BlockSpec, PairSpec, RouteSpec, StreamSpec } from './pair-spec.js';
+import { isBuiltinRoute } from './pair-spec.js';
+import { compileBuiltins, type CompiledBuiltins } from '../builtins/compile-builtins.js';
 import { readPairFolder, type PairSource } from './read-pair-folder.js';
 import { substituteEnv } from './env-substitute.js';
 import type { SourcePosition, SpecProblem } from './yaml-file.js';
@@ -27,7 +30,10 @@ export interface CompiledPair {
   inboundApi: string;
   upstreamApi: string;
   upstream: { baseUrl: string; headers: Record<string, string> };
+  /** The mapped routes (request → upstream call → response). */
   routes: RouteSpec[];
+  /** The built-in routes (files, batches, models, count_tokens) and their compiled options. */
+  builtins: CompiledBuiltins;
   translator: Translator;
   /** The stream rules, when the pair translates event streams. */
   stream?: StreamProgram;
@@ -68,6 +74,9 @@ export async function compilePairFolder(dir: string, options: CompileOptions): P
   return { pair: compiler.problems.length === 0 ? pair : undefined, problems: compiler.problems };
 }
 
+const compiledRules = new Map<string, Rule>();
+const MAX_CACHED_RULES = 4096;
+
 class PairCompiler {
   readonly problems: SpecProblem[] = [];
   private readonly rules: Rule[] = [];
@@ -86,6 +95,26 @@ class PairCompiler {
     };
     const functions = new Map(Object.entries(spec.functions ?? {}).map(([name, f]) => [name, f.body]));
     this.env = { helpers: createHelpers(helperContext), functions, config };
+    // Everything besides its own source that can change what a rule compiles to.
+    this.ruleCacheKey = createHash('sha256')
+      .update(JSON.stringify([spec.functions ?? {}, config, spec.models ?? {}, process.env.RULE_ENGINE ?? '', options.env.RULE_ENGINE ?? '']))
+      .digest('hex');
+  }
+
+  private readonly ruleCacheKey: string;
+
+  /**
+   * compileRule, reusing a rule compiled by an earlier load when nothing it depends on changed:
+   * a hot reload recompiles only what an edit touched. Rules hold no state, so sharing is safe.
+   */
+  private compileRule(id: string, source: string): Rule {
+    const key = `${this.ruleCacheKey}\0${id}\0${source}`;
+    const cached = compiledRules.get(key);
+    if (cached) return cached;
+    const rule = compileRule(id, source, this.env);
+    if (compiledRules.size >= MAX_CACHED_RULES) compiledRules.delete(compiledRules.keys().next().value!);
+    compiledRules.set(key, rule);
+    return rule;
   }
 
   async compile(): Promise<CompiledPair> {
@@ -110,6 +139,7 @@ class PairCompiler {
 
     const translator = createTranslator(blocks);
     const stream = this.streamProgram();
+    const builtins = this.builtins();
     const pair: CompiledPair = {
       name: spec.pair,
       dir: this.source.dir,
@@ -118,7 +148,8 @@ class PairCompiler {
       inboundApi: spec.inbound.api,
       upstreamApi: spec.upstream.api,
       upstream,
-      routes: spec.routes,
+      routes: spec.routes.filter((r): r is RouteSpec => !isBuiltinRoute(r)),
+      builtins,
       translator,
       stream,
       validateInbound: inbound,
@@ -196,7 +227,7 @@ class PairCompiler {
         const args = Array.isArray(example.in) ? example.in : [example.in];
         const call = `$${name}(${args.map((_, k) => `$args[${k}]`).join(', ')})`;
         try {
-          const rule = compileRule(`functions.${name}`, `($args := $state; ${call})`, this.env);
+          const rule = this.compileRule(`functions.${name}`, `($args := $state; ${call})`);
           const got = normalise(await rule.evaluate(null, { state: args, request: example.request }));
           if (!sameJson(got, example.out)) {
             this.problems.push(this.at(['functions', name, 'examples', i], `example gives ${short(got)}, expected ${short(example.out)}`));
@@ -219,7 +250,7 @@ class PairCompiler {
         return;
       }
       try {
-        const rule = compileRule(`${specPath.join('.')}.${id}`, from, this.env);
+        const rule = this.compileRule(`${specPath.join('.')}.${id}`, from);
         this.rules.push(rule);
         entries.push({ id, target, rule });
       } catch (err) {
@@ -236,13 +267,32 @@ class PairCompiler {
     return createMappingBlock(entries);
   }
 
+  private builtins(): CompiledBuiltins {
+    return compileBuiltins(this.spec, {
+      block: (block, specPath) => this.block(block, specPath),
+      expression: (specPath, source) => {
+        if (source === undefined) return undefined;
+        try {
+          const rule = this.compileRule(specPath.join('.'), source);
+          this.rules.push(rule);
+          return rule;
+        } catch (err) {
+          this.problems.push(this.syntaxProblem(specPath, err));
+          return undefined;
+        }
+      },
+      problem: (specPath, message) => this.problems.push(this.at(specPath, message)),
+      acceptsModel: (id) => Object.keys(this.spec.models ?? {}).some((glob) => globToRegExp(glob).test(id)),
+    });
+  }
+
   private streamProgram(): StreamProgram | undefined {
     const spec = this.spec.stream as StreamSpec | undefined;
     if (!spec) return undefined;
     const compile = (specPath: string[], source: string | undefined) => {
       if (source === undefined) return undefined;
       try {
-        const rule = compileRule(specPath.join('.'), source, this.env);
+        const rule = this.compileRule(specPath.join('.'), source);
         this.rules.push(rule);
         return rule;
       } catch (err) {

@@ -31,6 +31,55 @@ export interface RouteSpec {
   upstream: { method: string; path: string };
 }
 
+/** The built-in services a route may mount instead of a mapped upstream call (engine/builtins/). */
+export type BuiltinName = 'files' | 'batches' | 'models' | 'count_tokens';
+
+/**
+ * A route served by a built-in. `path` is where the built-in's API is mounted (e.g. /v1/files
+ * mounts /v1/files, /v1/files/{file_id} and /v1/files/{file_id}/content); `method`, when given,
+ * keeps only the built-in's operations with that method.
+ */
+export interface BuiltinRouteSpec {
+  method?: string;
+  path: string;
+  builtin: BuiltinName;
+  /** batches: the path of the mapped POST route every batch item runs through. */
+  run?: string;
+  /** count_tokens: the upstream's input-token endpoint (omitted: count locally only). */
+  upstream?: { method: string; path: string };
+}
+
+export function isBuiltinRoute(route: RouteSpec | BuiltinRouteSpec): route is BuiltinRouteSpec {
+  return typeof (route as BuiltinRouteSpec).builtin === 'string';
+}
+
+/** A model the pair lists on the models endpoint (the `models:` globs cannot be listed). */
+export interface ListedModelSpec {
+  id: string;
+  display_name: string;
+  /** RFC 3339 date the model was released, as the inbound API reports it. */
+  created_at: string;
+}
+
+/** How the count_tokens built-in asks the upstream, or counts locally (see mappings/README.md). */
+export interface CountTokensSpec {
+  describe: string;
+  /** Literal fields added to the inbound body when absent, so it passes the request schema and rules. */
+  inbound_defaults?: Record<string, unknown>;
+  /** $ = the payload the request rules built → the body of the upstream's input-token call. */
+  upstream_request?: BlockSpec;
+  /** Expression over the upstream's answer: the token count. */
+  tokens_from?: string;
+  local: {
+    describe: string;
+    encoding: 'o200k_base' | 'cl100k_base';
+    /** Expression over the mapped payload → { texts: [string], extra_tokens: number }. */
+    from: string;
+  };
+  /** $ = { tokens, counted_by: "upstream" | "local" } → the client's answer. */
+  response: BlockSpec;
+}
+
 export interface ExampleSpec {
   id: string;
   describe: string;
@@ -50,7 +99,9 @@ export interface PairSpec {
   inbound: { api: string };
   upstream: { api: string; base_url: string; headers?: Record<string, string> };
   models?: Record<string, string>;
-  routes: RouteSpec[];
+  routes: Array<RouteSpec | BuiltinRouteSpec>;
+  models_listed?: ListedModelSpec[];
+  count_tokens?: CountTokensSpec;
   config?: Record<string, unknown>;
   functions?: Record<string, { describe: string; body: string; examples?: RuleExampleSpec[] }>;
   request?: BlockSpec;

@@ -70,6 +70,8 @@ export async function readPairFolder(dir: string): Promise<{ source?: PairSource
           continue;
         }
         const target = (spec[key] ??= {}) as Record<string, unknown>;
+        // The section itself is placed where it first appears (a coverage gap points there).
+        if (!origins.has(key)) origins.set(key, { file, inFile: [key] });
         mergeInto(target, value as Record<string, unknown>, [key], file, origins, problems, key === 'config');
       } else {
         const earlier = hasOwn(spec, key) ? originOf(key) : undefined;

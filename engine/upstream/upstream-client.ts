@@ -4,12 +4,20 @@
  * the shape the error rules see (network / timeout), so translation never looks at socket errors.
  */
 import { Agent, request, type Dispatcher } from 'undici';
+import type { Logger } from '../observe/logger.js';
 import type { UpstreamFailure } from '../translate/translator.js';
 
 export interface UpstreamTimeouts {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** Most pooled connections per upstream origin (default 256). */
+  connections?: number;
+}
+
+/** Anything that sends an upstream call: this client, or the resilience layer around it. */
+export interface UpstreamSender {
+  send(call: UpstreamCall, log?: Logger): Promise<UpstreamReply>;
 }
 
 export interface UpstreamCall {
@@ -34,7 +42,7 @@ export class UpstreamTransportError extends Error {
   }
 }
 
-export class UpstreamClient {
+export class UpstreamClient implements UpstreamSender {
   private readonly agent: Agent;
 
   constructor(timeouts: UpstreamTimeouts) {
@@ -43,7 +51,7 @@ export class UpstreamClient {
       headersTimeout: timeouts.headersTimeoutMs,
       bodyTimeout: timeouts.bodyTimeoutMs,
       keepAliveTimeout: 30_000,
-      connections: 256,
+      connections: timeouts.connections ?? 256,
     });
   }
 
@@ -62,8 +70,14 @@ export class UpstreamClient {
     }
   }
 
+  /** Closes the pool once the requests in flight have finished. */
   async close(): Promise<void> {
     await this.agent.close();
+  }
+
+  /** Closes the pool now, cutting whatever is still in flight (shutdown past its grace period). */
+  async destroy(): Promise<void> {
+    await this.agent.destroy();
   }
 }
 

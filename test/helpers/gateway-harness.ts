@@ -2,6 +2,8 @@
  * Starts the real gateway (the shipped mappings and schemas) against a fake upstream on loopback,
  * for end-to-end tests. Everything listens on 127.0.0.1 and is closed by `stop()`.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from '../../engine/config/env-config.js';
@@ -21,6 +23,8 @@ export interface Harness {
 
 export async function startHarness(extraEnv: Record<string, string> = {}): Promise<Harness> {
   const upstream = await startFakeUpstream();
+  // Each gateway keeps its files and batches in its own scratch folder, never in the work tree.
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rosetta-data-'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     PORT: '0',
@@ -31,6 +35,10 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     OPENAI_BASE_URL: upstream.url,
     OPENAI_API_KEY: UPSTREAM_KEY,
     GATEWAY_API_KEYS: GATEWAY_KEY,
+    // One upstream call per request, so a test's scripted replies line up with its requests;
+    // test/faults/ turns retries on where retries are what is tested.
+    UPSTREAM_MAX_RETRIES: '0',
+    DATA_DIR: dataDir,
     ...extraEnv,
   };
   let gateway: RunningGateway;
@@ -38,6 +46,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     gateway = await startGateway(readConfig(env, REPO_ROOT), env);
   } catch (err) {
     await upstream.close();
+    await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
   return {
@@ -46,6 +55,7 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     async stop() {
       await gateway.close();
       await upstream.close();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,109 @@
+/**
+ * The operational side of the app, kept out of app.ts so that file stays a readable list of
+ * middleware: per-request bookkeeping (in-flight count for shutdown, metrics, `connection: close`
+ * while draining), /readyz, /metrics, and the per-request extras of the mapped pipeline (metrics
+ * hooks, LOG_BODIES, the forwarded client key).
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import type { GatewayConfig } from '../config/env-config.js';
+import { GatewayMetrics } from '../observe/metrics.js';
+import type { MappingRegistry } from '../spec/registry.js';
+import type { UpstreamSender } from '../upstream/upstream-client.js';
+import { forwardedKeyHeaders, withUpstreamHeaders } from './forward-key.js';
+import type { RateLimitStore } from './limits/rate-limit.js';
+import type { MappedRouteDeps } from './mapped-route.js';
+import { routeTableOf } from './route-table.js';
+import { Lifecycle } from './shutdown.js';
+
+export interface ProductionLayer {
+  /**
+   * The upstream as requests should use it: circuit breaker, concurrency cap and retries around
+   * the pooled client (upstream/resilient-upstream.ts). Batch items and built-ins that call the
+   * upstream should take this one too, so the cap and the breaker see all upstream traffic.
+   */
+  upstream: UpstreamSender;
+  metrics: GatewayMetrics;
+  lifecycle: Lifecycle;
+  /** Present when RATE_LIMIT_RPM is set. */
+  rateLimit?: RateLimitStore;
+}
+
+/** Paths the gateway serves itself, labelled as they are in metrics (anything else unmatched is "other"). */
+const OWN_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/admin/mappings']);
+
+/** First middleware after the request id: counts the request until its response closes. */
+export function observeRequests(layer: ProductionLayer, registry: MappingRegistry): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    res.locals.startedAt = started;
+    layer.lifecycle.track(res);
+    // While draining, every answer closes its connection, so keep-alive clients reconnect
+    // elsewhere instead of holding this process open.
+    if (layer.lifecycle.isDraining) res.setHeader('connection', 'close');
+    res.once('close', () => {
+      const pair = (res.locals.pair as string | undefined) ?? 'none';
+      // A response that closed before it finished (the client left, or a stream was cut) counts as
+      // 499, nginx's "client closed request", whatever status its head carried.
+      layer.metrics.request(routeLabel(req, registry), pair, res.writableFinished ? res.statusCode : 499, (performance.now() - started) / 1000);
+    });
+    next();
+  };
+}
+
+/** The route a request matched, as a bounded label: the declared route path or built-in operation. */
+function routeLabel(req: Request, registry: MappingRegistry): string {
+  if (OWN_PATHS.has(req.path)) return req.path;
+  if (req.path.startsWith('/admin/')) return '/admin';
+  const match = routeTableOf(registry.current()).match(req.method, req.path) as { route?: { path: string }; builtin?: { operation: string } } | undefined;
+  return match?.route?.path ?? match?.builtin?.operation ?? 'other';
+}
+
+/** 200 while the gateway takes traffic with a loaded mapping set; 503 while it drains for shutdown. */
+export function readyHandler(layer: ProductionLayer, registry: MappingRegistry): RequestHandler {
+  return (_req, res) => {
+    const pairs = registry.current().pairs.length;
+    const ready = layer.lifecycle.ready && pairs > 0;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : layer.lifecycle.ready ? 'no mappings' : 'draining' });
+  };
+}
+
+export function metricsHandler(metrics: GatewayMetrics): RequestHandler {
+  return (_req, res, next) => {
+    metrics.render().then((text) => {
+      res.setHeader('content-type', metrics.contentType);
+      res.end(text);
+    }, next);
+  };
+}
+
+/**
+ * What a mapped request adds to the pipeline's shared deps: the metrics hooks (rule timing, time
+ * to first event, events written), LOG_BODIES, and with FORWARD_CLIENT_KEY the client's key as
+ * the upstream authorization.
+ */
+export function pipelineExtras(layer: ProductionLayer, config: GatewayConfig, req: Request, res: Response, pair: string): Pick<MappedRouteDeps, 'upstream' | 'metrics' | 'logBodies' | 'stream'> {
+  const started = (res.locals.startedAt as number | undefined) ?? performance.now();
+  let firstEvent = true;
+  const forwarded = config.forwardClientKey ? forwardedKeyHeaders(req.headers) : undefined;
+  return {
+    upstream: forwarded ? withUpstreamHeaders(layer.upstream, forwarded) : layer.upstream,
+    metrics: layer.metrics,
+    logBodies: config.observe.logBodies,
+    stream: {
+      ...config.stream,
+      onEvents(count) {
+        if (firstEvent) {
+          firstEvent = false;
+          layer.metrics.firstEvent(pair, (performance.now() - started) / 1000);
+        }
+        layer.metrics.events(pair, count);
+        res.locals.streamEvents = ((res.locals.streamEvents as number | undefined) ?? 0) + count;
+      },
+    },
+  };
+}
+
+/** For a caller of createApp that brings no production layer (metrics unexported, no limits). */
+export function minimalProductionLayer(upstream: UpstreamSender): ProductionLayer {
+  return { upstream, metrics: new GatewayMetrics(), lifecycle: new Lifecycle() };
+}
