@@ -19,7 +19,7 @@ export interface HotReload {
 }
 
 /** `onReload` hears the result of every reload (metrics; re-registering secrets for the log scrubber). */
-export function watchMappings(registry: MappingRegistry, options: LoadOptions, log: Logger, debounceMs = 150, onReload: (ok: boolean) => void = () => {}): HotReload {
+export function watchMappings(registry: MappingRegistry, options: LoadOptions, log: Logger, debounceMs = 100, onReload: (ok: boolean) => void = () => {}): HotReload {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<boolean> | undefined;
   let again = false;
