@@ -72,6 +72,8 @@ export interface GatewayConfig {
   observe: {
     /** Log request and response bodies (still scrubbed of secrets). */
     logBodies: boolean;
+    /** Write OpenTelemetry spans to the globally registered tracer provider (observe/tracing.ts). */
+    tracing: boolean;
     /** Serve /metrics on this port without keys instead of on the main port behind them. */
     metricsPort?: number;
   };
@@ -182,6 +184,7 @@ export function readConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Gateway
       breakerCooldownMs: int('CIRCUIT_BREAKER_COOLDOWN_MS', 30_000, 1),
     },
     observe: {
+      tracing: oneOf('TRACING', ['on', 'off'] as const, 'off') === 'on',
       logBodies: oneOf('LOG_BODIES', ['on', 'off'] as const, 'off') === 'on',
       metricsPort: env.METRICS_PORT ? int('METRICS_PORT', 0, 0) : undefined,
     },

@@ -15,6 +15,7 @@ import type { StreamProgram } from '../translate/stream-program.js';
 import type { UpstreamFailure } from '../translate/translator.js';
 import { readBodyText, UpstreamTransportError, type UpstreamReply, type UpstreamSender } from '../upstream/upstream-client.js';
 import { renderGatewayError, renderUpstreamError } from './render-error.js';
+import { NO_TRACING, type Tracing } from '../observe/tracing.js';
 
 export interface PipelineDeps {
   /** The upstream client — in the gateway, the resilient one (breaker, concurrency cap, retries). */
@@ -25,6 +26,8 @@ export interface PipelineDeps {
   metrics?: { rules(pair: string, hook: 'request' | 'response', seconds: number): void };
   /** LOG_BODIES: log the inbound body, the upstream payload and the answer (the logger scrubs secrets). */
   logBodies?: boolean;
+  /** OpenTelemetry spans (TRACING=on); off by default. */
+  tracing?: Tracing;
 }
 
 /** Longest excerpt of a body written to the log with LOG_BODIES=on. */
@@ -51,13 +54,20 @@ export async function runMapped(
 
     // A retry (inside deps.upstream) re-sends this very body: the mapping is pure, so there is
     // nothing to recompute.
-    const reply = await deps.upstream.send({
-      url: pair.upstream.baseUrl + route.upstream.path,
-      method: route.upstream.method,
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...pair.upstream.headers },
-      body: JSON.stringify(payload),
-      signal,
-    }, log);
+    const upstreamUrl = pair.upstream.baseUrl + route.upstream.path;
+    const tracing = deps.tracing ?? NO_TRACING;
+    const upstreamSpan = tracing === NO_TRACING ? {} : { 'server.address': new URL(upstreamUrl).host, 'rosetta.pair': pair.name };
+    const reply = await tracing.span('rosetta.upstream', upstreamSpan, async (span) => {
+      const sent = await deps.upstream.send({
+        url: upstreamUrl,
+        method: route.upstream.method,
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...pair.upstream.headers },
+        body: JSON.stringify(payload),
+        signal,
+      }, log);
+      span?.setAttribute('http.response.status_code', sent.status);
+      return sent;
+    });
 
     if (reply.status >= 400) return await upstreamErrorAnswer(pair, reply, inbound, deps, log);
     if (isEventStream(reply)) {

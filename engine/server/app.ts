@@ -17,6 +17,7 @@ import { jsonBodyParser } from './limits/body-limits.js';
 import { jsonShapeGuard, rateLimiter } from './limits/limit-middleware.js';
 import { metricsHandler, minimalProductionLayer, observeRequests, pipelineExtras, readyHandler, type ProductionLayer } from './production-layer.js';
 import { handleMappedRoute } from './mapped-route.js';
+import { createTracing } from '../observe/tracing.js';
 import { routeTableOf } from './route-table.js';
 import { sendGatewayError } from './send-error.js';
 
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps): express.Express {
   const { config, registry, log } = deps;
   const keys = createKeyChecker(config.gatewayApiKeys, { requireKey: config.forwardClientKey });
   const production = deps.production ?? minimalProductionLayer(deps.upstream);
+  const tracing = createTracing(config.observe.tracing);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -119,6 +121,7 @@ export function createApp(deps: AppDeps): express.Express {
       return void deps.builtins.handle(req, res, match, requestLog).catch(failed);
     }
     const run = () => handleMappedRoute(req, res, match.pair, match.route, {
+      tracing,
       upstreamValidation: config.upstreamValidation,
       maxUpstreamResponseBytes: config.upstream.maxResponseBytes,
       // upstream (the resilient one, or with the forwarded key), stream settings with metrics hooks, …

@@ -9,12 +9,23 @@ import { withRequestId } from '../pipeline/render-error.js';
 import type { CompiledPair } from '../spec/compile-pair.js';
 import type { RouteSpec } from '../spec/pair-spec.js';
 import { relayStream } from './stream-relay.js';
+import { NO_TRACING } from '../observe/tracing.js';
 
 export interface MappedRouteDeps extends PipelineDeps {
   stream: { pingIntervalMs: number; maxEventBytes: number; onEvents?: (count: number) => void };
 }
 
 export async function handleMappedRoute(req: Request, res: Response, pair: CompiledPair, route: RouteSpec, deps: MappedRouteDeps, log: Logger): Promise<void> {
+  const tracing = deps.tracing ?? NO_TRACING;
+  if (tracing === NO_TRACING) return answer(req, res, pair, route, deps, log);
+  const attributes = { 'rosetta.pair': pair.name, 'http.route': route.path, 'http.request.method': req.method, 'rosetta.stream': (req.body as { stream?: unknown })?.stream === true };
+  return tracing.span('rosetta.request', attributes, async (span) => {
+    await answer(req, res, pair, route, deps, log);
+    span?.setAttribute('http.response.status_code', res.statusCode);
+  });
+}
+
+async function answer(req: Request, res: Response, pair: CompiledPair, route: RouteSpec, deps: MappedRouteDeps, log: Logger): Promise<void> {
   // Abort the upstream call as soon as the client goes away. The response's close (not the
   // request's) is the signal: the request stream closes as soon as its body has been read.
   const abort = new AbortController();
