@@ -78,7 +78,9 @@ export async function runMapped(
     const text = await readBodyText(reply.body, deps.maxUpstreamResponseBytes);
     const upstreamBody = parseJson(text);
     if (upstreamBody === undefined) {
-      const failure: UpstreamFailure = { status: 502, kind: 'http', headers: reply.headers, body: text.slice(0, 2000), message: 'the upstream sent a response that is not JSON' };
+      // Unreadable like a body cut off or over the size limit: a transport-level failure (kind
+      // network), not an HTTP status the upstream chose — whose 502 means "overloaded" to the rules.
+      const failure: UpstreamFailure = { status: 502, kind: 'network', headers: reply.headers, body: text.slice(0, 2000), message: 'the upstream sent a response that is not JSON' };
       return { ...answer(await renderUpstreamError(pair, failure, inbound, log)), upstreamStatus: reply.status };
     }
     const body = await timed(deps, pair, 'response', () => translate(() => pair.translator.response(upstreamBody, inbound)));

@@ -59,9 +59,9 @@ const scenarios: Scenario[] = [
   { name: 'stream: silence after the first delta past the idle timeout → error event', stream: true, replies: [{ fault: 'silence-after', events: UPSTREAM_EVENTS, after: UP_TO_FIRST_DELTA }], status: 200, attempts: 1, streamEnds: 'error' },
   { name: 'stream: malformed SSE → error event', stream: true, replies: [{ fault: 'malformed-sse', raw: 'event: response.created\ndata: {"type":"response.created", oops\n\n' }], status: 200, attempts: 1, streamEnds: 'error' },
   { name: 'headers slower than UPSTREAM_HEADERS_TIMEOUT_MS → 504 timeout_error, not retried', replies: [{ fault: 'slow-headers', delayMs: 3_000, reply: ok }, ok], status: 504, errorType: 'timeout_error', attempts: 1 },
-  // The gateway synthesises an upstream 502 for a body it cannot parse; the pair's table maps an
-  // upstream 502 to Anthropic's 529 overloaded_error (errors.yaml, upstream_error "502").
-  { name: 'malformed JSON with status 200 → an Anthropic error (the pair maps it as an upstream 502), not retried', replies: [{ fault: 'malformed-json', raw: '{"id": "resp_1", "output": [' }, ok], status: 529, errorType: 'overloaded_error', attempts: 1 },
+  // A body the gateway cannot parse is a transport-level failure (like one over the size limit),
+  // so the pair's rules answer 502 api_error rather than an upstream-chosen status.
+  { name: 'malformed JSON with status 200 → 502 api_error, not retried', replies: [{ fault: 'malformed-json', raw: '{"id": "resp_1", "output": [' }, ok], status: 502, errorType: 'api_error', attempts: 1 },
   { name: 'a response over UPSTREAM_MAX_RESPONSE_BYTES → 502 api_error, the read stops (memory safe)', replies: [{ json: { ...UPSTREAM_ANSWER, padding: 'x'.repeat(8 * 1024 * 1024) } }], status: 502, errorType: 'api_error', attempts: 1 },
 ];
 
