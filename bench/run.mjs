@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: the gateway against a raw pass-through proxy, both in front of the same fake
- * upstream, each server in its own process, measured in the same run, round by round, in
- * alternating order. Prints a table of medians and ratios and writes bench/results/latest.json.
- * See bench/README.md for the scenarios and the settings (BENCH_* environment variables).
+ * `npm run bench`: the gateway — once with its rules interpreted by JSONata, once compiled to
+ * JavaScript (RULE_ENGINE) — against a raw pass-through proxy, all in front of the same fake
+ * upstream, each server in its own process, measured in the same run, round by round, in rotating
+ * order; plus the rules alone (rules.mjs). Prints a table of medians and ratios and writes
+ * bench/results/latest.json. See bench/README.md for the scenarios and the settings.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { startServer } from './lib/children.mjs';
 import { oneJson, oneStream, runAutocannon, runStreams } from './lib/load.mjs';
 import { repoRoot } from './lib/reference.mjs';
 import { median, ratio } from './lib/stats.mjs';
+import { runRulesBench } from './rules.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -36,12 +38,14 @@ const int = (name, fallback, min, max) => {
   return Math.round(n);
 };
 
-const SCENARIO_NAMES = ['json', 'json-c1', 'stream', 'stream-long'];
+const SCENARIO_NAMES = ['json', 'json-c1', 'stream', 'stream-long', 'rules'];
+const ENGINE_NAMES = ['interpreted', 'compiled'];
 const settings = {
   durationS: num('BENCH_DURATION_S', 10, 0.5, 600),
   rounds: int('BENCH_ROUNDS', 3, 1, 21),
   warmupS: num('BENCH_WARMUP_S', 2, 0, 60),
   only: (env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  engines: (env.BENCH_ENGINES || ENGINE_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean),
   pair: env.BENCH_PAIR || 'anthropic',
   connections: int('BENCH_CONNECTIONS', 32, 1, 1024),
   streams: int('BENCH_STREAMS', 32, 1, 1024),
@@ -55,6 +59,8 @@ const settings = {
   results: path.resolve(repoRoot, env.BENCH_RESULTS || 'bench/results/latest.json'),
 };
 for (const name of settings.only) if (!SCENARIO_NAMES.includes(name)) problems.push(`BENCH_ONLY: unknown scenario "${name}" (known: ${SCENARIO_NAMES.join(', ')})`);
+for (const name of settings.engines) if (!ENGINE_NAMES.includes(name)) problems.push(`BENCH_ENGINES: unknown rule engine "${name}" (known: ${ENGINE_NAMES.join(', ')})`);
+if (settings.engines.length === 0 || new Set(settings.engines).size !== settings.engines.length) problems.push('BENCH_ENGINES must name each engine once');
 if (!['anthropic', 'toy'].includes(settings.pair)) problems.push(`BENCH_PAIR must be anthropic or toy (got "${settings.pair}")`);
 if (problems.length > 0) {
   console.error(`bench: invalid settings:\n  ${problems.join('\n  ')}`);
@@ -158,23 +164,29 @@ watchdog.unref();
 
 const profileDir = path.join(path.dirname(settings.results), 'profiles');
 
+/** Starts the fake upstream, the raw proxy and one gateway per rule engine; gives each gateway's start problem. */
 async function startServers() {
   const base = { ...env, PORT: '0', BENCH_DELTAS: String(settings.deltas) };
   servers.upstream = await startServer('fake-upstream', path.join(repoRoot, 'bench/servers/fake-upstream.mjs'), base);
   servers.raw = await startServer('raw-proxy', path.join(repoRoot, 'bench/servers/raw-proxy.mjs'), { ...base, BENCH_UPSTREAM_URL: servers.upstream.url, BENCH_UPSTREAM_PATH: pair.upstreamPath });
-  return startGatewayServer();
+  const problems = {};
+  for (const engine of settings.engines) {
+    const problem = await startGatewayServer(engine);
+    if (problem) problems[engine] = problem;
+  }
+  return problems;
 }
 
-/** Starts (or restarts) the gateway; gives the reason when it cannot start. */
-async function startGatewayServer() {
-  const gatewayEnv = { ...env, ...pair.gatewayEnv, BENCH_UPSTREAM_URL: servers.upstream.url };
+/** Starts (or restarts) the gateway of one rule engine (RULE_ENGINE); gives the reason when it cannot start. */
+async function startGatewayServer(engine) {
+  const gatewayEnv = { ...env, ...pair.gatewayEnv, BENCH_UPSTREAM_URL: servers.upstream.url, RULE_ENGINE: engine };
   const execArgv = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   try {
-    servers.gateway = await startServer('gateway', path.join(repoRoot, 'bench/servers/gateway.mjs'), gatewayEnv, { execArgv });
+    servers[engine] = await startServer(`gateway-${engine}`, path.join(repoRoot, 'bench/servers/gateway.mjs'), gatewayEnv, { execArgv });
     return undefined;
   } catch (err) {
-    servers.gateway = undefined;
-    return `the gateway did not start: ${err.message}`;
+    servers[engine] = undefined;
+    return `the ${engine} gateway did not start: ${err.message}`;
   }
 }
 
@@ -193,15 +205,23 @@ const DESCRIPTIONS = {
   'json-c1': () => `POST ${pair.gatewayPath} (gateway) vs POST ${pair.upstreamPath} (raw), JSON, 1 connection`,
   stream: () => `${settings.streams} concurrent streams of ${settings.deltas} deltas, back to back`,
   'stream-long': () => `one stream of ${settings.longDeltas.toLocaleString('en-US')} deltas`,
+  rules: () => 'the rules alone, in process: one request mapping, one stream event (interpreted vs compiled)',
 };
 
-const TARGETS = ['raw', 'gateway'];
-const LABEL = { raw: 'raw proxy', gateway: 'gateway' };
-const orderOf = (round) => (round % 2 === 0 ? TARGETS : [...TARGETS].reverse());
-const urlOf = (target) => (target === 'raw' ? servers.raw.url + pair.upstreamPath : servers.gateway.url + pair.gatewayPath);
+/** The targets of a scenario: the raw proxy, then one gateway per rule engine (named after it). */
+const GATEWAYS = settings.engines;
+const TARGETS = ['raw', ...GATEWAYS];
+const LABEL = { raw: 'raw proxy', interpreted: 'gateway, interpreted', compiled: 'gateway, compiled' };
+const LABEL_WIDTH = Math.max(...TARGETS.map((t) => LABEL[t].length));
+/** Which answer check a target gets. */
+const kindOf = (target) => (target === 'raw' ? 'raw' : 'gateway');
+/** Round r starts with target r (mod n): each target goes first, last and in between as often. */
+const orderOf = (round) => TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]);
+const urlOf = (target) => (target === 'raw' ? servers.raw.url + pair.upstreamPath : servers[target].url + pair.gatewayPath);
+const running = () => TARGETS.every((t) => servers[t]);
 
 function progress(scenario, round, target, text) {
-  log(`  ${scenario} ${round === undefined ? 'warm-up' : `round ${round + 1}/${settings.rounds}`} ${LABEL[target].padEnd(9)} ${text}`);
+  log(`  ${scenario} ${round === undefined ? 'warm-up' : `round ${round + 1}/${settings.rounds}`} ${LABEL[target].padEnd(LABEL_WIDTH)} ${text}`);
 }
 
 /** Checks both targets answer one request properly; gives a skip reason otherwise. */
@@ -210,17 +230,17 @@ async function probe(kind, n) {
   for (const target of TARGETS) {
     const url = urlOf(target);
     const r = kind === 'json'
-      ? await oneJson({ url, body: pair.body.json, headers: pair.headers, check: pair.json[target] })
-      : await oneStream({ url, body: pair.body.stream, headers: pair.headers, check: pair.stream[target](n), timeoutMs: 60_000 });
+      ? await oneJson({ url, body: pair.body.json, headers: pair.headers, check: pair.json[kindOf(target)] })
+      : await oneStream({ url, body: pair.body.stream, headers: pair.headers, check: pair.stream[kindOf(target)](n), timeoutMs: 60_000 });
     results[target] = { kind: r.kind, status: r.status, problem: r.problem, ms: r.ms ?? r.totalMs, bytes: r.bytes ?? r.chars, events: r.events, byName: r.byName, shape: r.body ? shapeOf(r.body) : undefined };
     if (r.kind === 'ok') {
       const what = kind === 'json'
         ? `${r.bytes.toLocaleString('en-US')} bytes, ${results[target].shape}`
         : `${r.events} events (${Object.entries(r.byName).map(([k, v]) => `${k}×${v}`).join(', ')})`;
-      log(`  probe ${LABEL[target].padEnd(9)} HTTP ${r.status}, ${what.length > 220 ? `${what.slice(0, 217)}…` : what}`);
+      log(`  probe ${LABEL[target].padEnd(LABEL_WIDTH)} HTTP ${r.status}, ${what.length > 220 ? `${what.slice(0, 217)}…` : what}`);
     }
     if (r.kind !== 'ok') {
-      const who = target === 'gateway' ? 'the gateway' : 'the raw proxy (a harness problem)';
+      const who = target === 'raw' ? 'the raw proxy (a harness problem)' : `the ${LABEL[target]}`;
       return { results, skip: `${who} did not answer a valid ${kind === 'json' ? 'JSON response' : 'stream'}: ${r.problem}` };
     }
   }
@@ -250,7 +270,7 @@ async function runJson(name, connections) {
       progress(name, undefined, target, `${fmtNum(w.reqPerSec)} req/s, non-2xx ${w.non2xx}, errors ${w.errors}`);
     }
   }
-  out.rounds = { raw: [], gateway: [] };
+  out.rounds = Object.fromEntries(TARGETS.map((t) => [t, []]));
   for (let round = 0; round < settings.rounds && !shuttingDown; round++) {
     for (const target of orderOf(round)) {
       const watched = [servers[target], servers.upstream];
@@ -283,14 +303,14 @@ async function runStream(name) {
   const { results, skip } = await probe('stream', n);
   out.probe = results;
   if (skip) return { ...out, status: 'skipped', reason: skip };
-  const load = (target, durationS) => runStreams({ url: urlOf(target), body: pair.body.stream, headers: pair.headers, check: pair.stream[target](n), workers, durationS });
+  const load = (target, durationS) => runStreams({ url: urlOf(target), body: pair.body.stream, headers: pair.headers, check: pair.stream[kindOf(target)](n), workers, durationS });
   if (settings.warmupS > 0) {
     for (const target of TARGETS) {
       const w = await load(target, settings.warmupS);
       progress(name, undefined, target, `${fmtNum(w.streamsPerSec)} streams/s, non-2xx ${w.non2xx}, invalid ${w.invalid}, errors ${w.errors}`);
     }
   }
-  out.rounds = { raw: [], gateway: [] };
+  out.rounds = Object.fromEntries(TARGETS.map((t) => [t, []]));
   for (let round = 0; round < settings.rounds && !shuttingDown; round++) {
     for (const target of orderOf(round)) {
       const watched = [servers[target], servers.upstream];
@@ -354,7 +374,7 @@ async function runLong(name) {
   out.probe = results;
   if (skip) return { ...out, status: 'skipped', reason: skip };
   await servers.upstream.call('set', { deltas: n });
-  out.rounds = { raw: [], gateway: [] };
+  out.rounds = Object.fromEntries(TARGETS.map((t) => [t, []]));
   const began = performance.now();
   try {
     for (let round = 0; round < settings.rounds && !shuttingDown; round++) {
@@ -371,7 +391,7 @@ async function runLong(name) {
           url: urlOf(target),
           body: pair.body.stream,
           headers: pair.headers,
-          check: pair.stream[target](n),
+          check: pair.stream[kindOf(target)](n),
           timeoutMs: settings.longTimeoutS * 1000,
           milestones: [0.25, 0.5, 0.75].map((f) => Math.round(f * n)),
           onMilestone: (atEvent, ms) => gcCalls.push(servers[target].call('gc').then((reply) => ({ ...reply, atEvent, ms }), () => undefined)),
@@ -393,7 +413,7 @@ async function runLong(name) {
         out.rounds[target].push(m);
         if (!m.valid) {
           progress(name, round, target, `FAILED: ${r.problem}`);
-          if (target === 'gateway') return { ...out, status: 'skipped', reason: `the gateway's long stream failed: ${r.problem}` };
+          if (target !== 'raw') return { ...out, status: 'skipped', reason: `the ${LABEL[target]}'s long stream failed: ${r.problem}` };
           return { ...out, status: 'skipped', reason: `the raw proxy's long stream failed (a harness problem): ${r.problem}` };
         }
         progress(name, round, target, `${fmtNum(m.totalS, 2)} s  ${fmtNum(m.eventsPerSec, 0)} events/s  RSS start ${fmtMb(m.memory.start)} peak ${fmtMb(m.memory.peak)} (${fmtSignedMb(m.memory.growth)})  live heap at 25/50/75 %: ${m.memory.liveHeap.map((h) => fmtMb(h.heapUsed)).join(' / ') || '—'}  retained after the stream ${fmtSignedMb(m.memory.retainedAfterGc)}`);
@@ -422,12 +442,17 @@ async function runLong(name) {
     result.median[target].maxLiveGrowth = maxOf((m) => m.memory.liveGrowth);
     result.median[target].maxRetainedAfterGc = maxOf((m) => m.memory.retainedAfterGc);
   }
-  const g = result.median.gateway;
-  result.flat = (g.maxLiveGrowth ?? 0) <= settings.flatMb * MB && (g.maxRetainedAfterGc ?? 0) <= settings.flatMb * MB;
+  result.flat = Object.fromEntries(GATEWAYS.map((t) => {
+    const g = result.median[t];
+    return [t, (g.maxLiveGrowth ?? 0) <= settings.flatMb * MB && (g.maxRetainedAfterGc ?? 0) <= settings.flatMb * MB];
+  }));
   return result;
 }
 
-/** Medians of rounds per target, and gateway/raw ratios; a target with an invalid round gets no figures. */
+/**
+ * Medians of rounds per target, and each gateway's ratios to the raw proxy (and compiled to
+ * interpreted); a target with an invalid round gets no figures.
+ */
 function summarize(out, metrics) {
   const med = {};
   const invalid = {};
@@ -447,9 +472,15 @@ function summarize(out, metrics) {
     const which = Object.entries(invalid).map(([t, c]) => `${LABEL[t]}: ${c.rounds} round(s) with ${c.non2xx} non-2xx and ${c.errors} failed/invalid responses`).join('; ');
     return { ...out, status: 'invalid', reason: `failed requests during the load (${which}); figures withheld`, invalid };
   }
-  const ratios = Object.fromEntries(Object.keys(metrics).map((k) => [k, ratio(med.gateway[k], med.raw[k])]));
+  const ratiosOf = (a, b) => Object.fromEntries(Object.keys(metrics).map((k) => [k, ratio(med[a][k], med[b][k])]));
   // Paired per round (the rounds ran back to back), then the median: less sensitive to drift.
-  const paired = Object.fromEntries(Object.entries(metrics).map(([k, f]) => [k, median(out.rounds.gateway.map((m, i) => ratio(f(m), f(out.rounds.raw[i]))))]));
+  const pairedOf = (a, b) => Object.fromEntries(Object.entries(metrics).map(([k, f]) => [k, median(out.rounds[a].map((m, i) => ratio(f(m), f(out.rounds[b][i]))))]));
+  const ratios = Object.fromEntries(GATEWAYS.map((t) => [t, ratiosOf(t, 'raw')]));
+  const paired = Object.fromEntries(GATEWAYS.map((t) => [t, pairedOf(t, 'raw')]));
+  if (GATEWAYS.includes('compiled') && GATEWAYS.includes('interpreted')) {
+    ratios['compiled/interpreted'] = ratiosOf('compiled', 'interpreted');
+    paired['compiled/interpreted'] = pairedOf('compiled', 'interpreted');
+  }
   return { ...out, status: 'ok', median: med, ratio: ratios, pairedRatio: paired };
 }
 
@@ -466,41 +497,51 @@ function lastError(output) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
+/** The ratio rows of a table: each gateway against the raw proxy, then compiled against interpreted. */
+function ratioRows(s, cells) {
+  const rows = GATEWAYS.map((t) => [`${t}/raw`, ...cells(s.ratio[t])]);
+  if (s.ratio['compiled/interpreted']) rows.push(['compiled/interpreted', ...cells(s.ratio['compiled/interpreted'])]);
+  return rows;
+}
+
 function printScenario(s) {
   log();
-  const how = s.name === 'stream-long' ? `${s.rounds?.gateway?.length ?? settings.rounds} round(s)` : `${settings.durationS} s × ${settings.rounds} round(s)`;
+  const how = s.name === 'stream-long' ? `${s.rounds?.[GATEWAYS[0]]?.length ?? settings.rounds} round(s)` : `${settings.durationS} s × ${settings.rounds} round(s)`;
+  if (s.name === 'rules') {
+    log(`== rules: ${s.description} ==`);
+    if (s.status !== 'ok') log(`   skipped: ${s.reason}`);
+    return; // rules.mjs printed its own table
+  }
   log(`== ${s.name}: ${s.description} — ${how}, medians of rounds ==`);
   if (s.status !== 'ok') {
     log(`   ${s.status === 'skipped' ? 'skipped' : 'INVALID'}: ${s.reason}`);
     return;
   }
-  const { raw, gateway } = s.median;
-  const r = s.ratio;
+  const m = s.median;
   if (s.name === 'json' || s.name === 'json-c1') {
     log(table(['', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'server peak RSS', 'upstream peak RSS'], [
-      [LABEL.raw, fmtNum(raw.reqPerSec), fmtMs(raw.p50), fmtMs(raw.p99), fmtMs(raw.cpuMsPerRequest), fmtMb(raw.peakRss), fmtMb(raw.upstreamPeakRss)],
-      [LABEL.gateway, fmtNum(gateway.reqPerSec), fmtMs(gateway.p50), fmtMs(gateway.p99), fmtMs(gateway.cpuMsPerRequest), fmtMb(gateway.peakRss), fmtMb(gateway.upstreamPeakRss)],
-      ['gateway/raw', fmtRatio(r.reqPerSec), fmtRatio(r.p50), fmtRatio(r.p99), fmtRatio(r.cpuMsPerRequest), fmtRatio(r.peakRss), ''],
+      ...TARGETS.map((t) => [LABEL[t], fmtNum(m[t].reqPerSec), fmtMs(m[t].p50), fmtMs(m[t].p99), fmtMs(m[t].cpuMsPerRequest), fmtMb(m[t].peakRss), fmtMb(m[t].upstreamPeakRss)]),
+      ...ratioRows(s, (r) => [fmtRatio(r.reqPerSec), fmtRatio(r.p50), fmtRatio(r.p99), fmtRatio(r.cpuMsPerRequest), fmtRatio(r.peakRss), '']),
     ]));
-    log(`   added latency (gateway − raw): p50 +${fmtMs(gateway.p50 - raw.p50)} ms, p99 +${fmtMs(gateway.p99 - raw.p99)} ms; req/s ratio paired by round: ${fmtRatio(s.pairedRatio.reqPerSec)}`);
+    for (const t of GATEWAYS) {
+      log(`   ${LABEL[t]}: added latency p50 +${fmtMs(m[t].p50 - m.raw.p50)} ms, p99 +${fmtMs(m[t].p99 - m.raw.p99)} ms; req/s ratio paired by round: ${fmtRatio(s.pairedRatio[t].reqPerSec)}`);
+    }
   } else if (s.name === 'stream') {
     log(table(['', 'streams/s', 'events/s', 'TTFB p50 ms', 'TTFB p99 ms', 'stream p50 ms', 'CPU ms/stream', 'server peak RSS'], [
-      [LABEL.raw, fmtNum(raw.streamsPerSec), fmtNum(raw.eventsPerSec, 0), fmtMs(raw.ttfbP50), fmtMs(raw.ttfbP99), fmtMs(raw.streamP50), fmtMs(raw.cpuMsPerStream), fmtMb(raw.peakRss)],
-      [LABEL.gateway, fmtNum(gateway.streamsPerSec), fmtNum(gateway.eventsPerSec, 0), fmtMs(gateway.ttfbP50), fmtMs(gateway.ttfbP99), fmtMs(gateway.streamP50), fmtMs(gateway.cpuMsPerStream), fmtMb(gateway.peakRss)],
-      ['gateway/raw', fmtRatio(r.streamsPerSec), fmtRatio(r.eventsPerSec), fmtRatio(r.ttfbP50), fmtRatio(r.ttfbP99), fmtRatio(r.streamP50), fmtRatio(r.cpuMsPerStream), fmtRatio(r.peakRss)],
+      ...TARGETS.map((t) => [LABEL[t], fmtNum(m[t].streamsPerSec), fmtNum(m[t].eventsPerSec, 0), fmtMs(m[t].ttfbP50), fmtMs(m[t].ttfbP99), fmtMs(m[t].streamP50), fmtMs(m[t].cpuMsPerStream), fmtMb(m[t].peakRss)]),
+      ...ratioRows(s, (r) => [fmtRatio(r.streamsPerSec), fmtRatio(r.eventsPerSec), fmtRatio(r.ttfbP50), fmtRatio(r.ttfbP99), fmtRatio(r.streamP50), fmtRatio(r.cpuMsPerStream), fmtRatio(r.peakRss)]),
     ]));
-    log(`   events per stream: raw ${fmtNum(s.rounds.raw[0].eventsPerStream, 0)}, gateway ${fmtNum(s.rounds.gateway[0].eventsPerStream, 0)}; streams/s ratio paired by round: ${fmtRatio(s.pairedRatio.streamsPerSec)}`);
+    log(`   events per stream: ${TARGETS.map((t) => `${LABEL[t]} ${fmtNum(s.rounds[t][0].eventsPerStream, 0)}`).join(', ')}; streams/s ratio paired by round: ${GATEWAYS.map((t) => `${t} ${fmtRatio(s.pairedRatio[t].streamsPerSec)}`).join(', ')}`);
   } else if (s.name === 'stream-long') {
     log(table(['', 'total s', 'events/s', 'TTFB ms', 'CPU s', 'RSS at start', 'peak RSS', 'RSS growth', 'live heap growth', 'retained after'], [
-      ...TARGETS.map((t) => {
-        const m = s.median[t];
-        return [LABEL[t], fmtNum(m.totalS, 2), fmtNum(m.eventsPerSec, 0), fmtMs(m.ttfbMs), fmtNum(m.cpuMs / 1000, 2), fmtMb(m.rssStart), fmtMb(m.peakRss), fmtSignedMb(m.growth), fmtSignedMb(m.liveGrowth), fmtSignedMb(m.retainedAfterGc)];
-      }),
-      ['gateway/raw', fmtRatio(r.totalS), fmtRatio(r.eventsPerSec), fmtRatio(r.ttfbMs), fmtRatio(r.cpuMs), '', fmtRatio(r.peakRss), '', '', ''],
+      ...TARGETS.map((t) => [LABEL[t], fmtNum(m[t].totalS, 2), fmtNum(m[t].eventsPerSec, 0), fmtMs(m[t].ttfbMs), fmtNum(m[t].cpuMs / 1000, 2), fmtMb(m[t].rssStart), fmtMb(m[t].peakRss), fmtSignedMb(m[t].growth), fmtSignedMb(m[t].liveGrowth), fmtSignedMb(m[t].retainedAfterGc)]),
+      ...ratioRows(s, (r) => [fmtRatio(r.totalS), fmtRatio(r.eventsPerSec), fmtRatio(r.ttfbMs), fmtRatio(r.cpuMs), '', fmtRatio(r.peakRss), '', '', '']),
     ]));
     if (s.note) log(`   note: ${s.note}`);
-    const g = s.median.gateway;
-    log(`   gateway memory over the stream: ${s.flat ? 'flat' : 'GROWING'} — peak RSS ${fmtSignedMb(g.maxGrowth)} over its start; live heap (after a forced GC) grew ${fmtSignedMb(g.maxLiveGrowth)} from 25 % to 75 % of the stream; ${fmtSignedMb(g.maxRetainedAfterGc)} still held after it (worst round; limit BENCH_LONG_FLAT_MB=${settings.flatMb})`);
+    for (const t of GATEWAYS) {
+      const g = m[t];
+      log(`   ${LABEL[t]} memory over the stream: ${s.flat[t] ? 'flat' : 'GROWING'} — peak RSS ${fmtSignedMb(g.maxGrowth)} over its start; live heap (after a forced GC) grew ${fmtSignedMb(g.maxLiveGrowth)} from 25 % to 75 % of the stream; ${fmtSignedMb(g.maxRetainedAfterGc)} still held after it (worst round; limit BENCH_LONG_FLAT_MB=${settings.flatMb})`);
+    }
     log('   (live heap growth = memory held per event while streaming; retained after = memory the stream left behind)');
   }
 }
@@ -511,44 +552,74 @@ function printSummary(results) {
   const rows = [];
   const notes = [];
   for (const s of results) {
+    if (s.name === 'rules') {
+      if (s.status !== 'ok') {
+        rows.push([s.name, s.status, '—', ...GATEWAYS.map(() => '—'), '']);
+        notes.push(`${s.name}: ${s.status}: ${s.reason}`);
+        continue;
+      }
+      const e = s.figures.engines;
+      rows.push(['rules', 'µs per request mapping', '', ...GATEWAYS.map((t) => fmtMs(e[t]?.requestMappingUs)), GATEWAYS.length === 2 ? `${fmtRatio(s.figures.speedUp.requestMapping)} faster` : '']);
+      rows.push(['', 'µs per stream event', '', ...GATEWAYS.map((t) => fmtMs(e[t]?.streamEventUs)), GATEWAYS.length === 2 ? `${fmtRatio(s.figures.speedUp.streamEvent)} faster` : '']);
+      continue;
+    }
     if (s.status !== 'ok') {
-      rows.push([s.name, s.status, '—', '—', '—']);
+      rows.push([s.name, s.status, '—', ...GATEWAYS.map(() => '—'), '']);
       notes.push(`${s.name}: ${s.status}: ${s.reason.length > 300 ? `${s.reason.slice(0, 297)}…` : s.reason}`);
       continue;
     }
-    const { raw, gateway } = s.median;
-    if (s.name === 'json') rows.push([s.name, 'req/s', fmtNum(raw.reqPerSec), fmtNum(gateway.reqPerSec), fmtRatio(s.ratio.reqPerSec)]);
-    if (s.name === 'json-c1') rows.push([s.name, 'p50 ms', fmtMs(raw.p50), fmtMs(gateway.p50), `+${fmtMs(gateway.p50 - raw.p50)} ms`]);
-    if (s.name === 'stream') rows.push([s.name, 'streams/s', fmtNum(raw.streamsPerSec), fmtNum(gateway.streamsPerSec), fmtRatio(s.ratio.streamsPerSec)]);
+    const m = s.median;
+    const ratios = (k) => GATEWAYS.map((t) => `${t} ${fmtRatio(s.ratio[t][k])}`).join(', ');
+    if (s.name === 'json') rows.push([s.name, 'req/s', fmtNum(m.raw.reqPerSec), ...GATEWAYS.map((t) => fmtNum(m[t].reqPerSec)), ratios('reqPerSec')]);
+    if (s.name === 'json-c1') rows.push([s.name, 'p50 ms (added)', fmtMs(m.raw.p50), ...GATEWAYS.map((t) => `${fmtMs(m[t].p50)} (+${fmtMs(m[t].p50 - m.raw.p50)})`), ratios('p50')]);
+    if (s.name === 'stream') rows.push([s.name, 'streams/s', fmtNum(m.raw.streamsPerSec), ...GATEWAYS.map((t) => fmtNum(m[t].streamsPerSec)), ratios('streamsPerSec')]);
     if (s.name === 'stream-long') {
-      rows.push([s.name, 'events/s', fmtNum(raw.eventsPerSec, 0), fmtNum(gateway.eventsPerSec, 0), fmtRatio(s.ratio.eventsPerSec)]);
-      rows.push(['', 'peak RSS growth', fmtSignedMb(raw.growth), fmtSignedMb(gateway.growth), '']);
-      rows.push(['', 'live heap growth', fmtSignedMb(raw.liveGrowth), fmtSignedMb(gateway.liveGrowth), s.flat ? 'flat' : 'GROWING']);
+      rows.push([s.name, 'events/s', fmtNum(m.raw.eventsPerSec, 0), ...GATEWAYS.map((t) => fmtNum(m[t].eventsPerSec, 0)), ratios('eventsPerSec')]);
+      rows.push(['', 'peak RSS growth', fmtSignedMb(m.raw.growth), ...GATEWAYS.map((t) => fmtSignedMb(m[t].growth)), '']);
+      rows.push(['', 'live heap growth', fmtSignedMb(m.raw.liveGrowth), ...GATEWAYS.map((t) => fmtSignedMb(m[t].liveGrowth)), GATEWAYS.map((t) => `${t} ${s.flat[t] ? 'flat' : 'GROWING'}`).join(', ')]);
     }
   }
-  log(table(['scenario', 'metric', 'raw proxy', 'gateway', 'gateway/raw'], rows));
+  log(table(['scenario', 'metric', 'raw proxy', ...GATEWAYS.map((t) => LABEL[t]), 'gateway/raw'], rows));
   for (const note of notes) log(`  ${note}`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Main
 
+async function runRules() {
+  const name = 'rules';
+  try {
+    const figures = await runRulesBench({ ms: Math.max(500, settings.durationS * 300), deltas: settings.deltas, log: (line = '') => log(`  ${line}`) });
+    return { name, description: DESCRIPTIONS[name](), status: 'ok', figures };
+  } catch (err) {
+    return { name, description: DESCRIPTIONS[name](), status: 'skipped', reason: `the rules benchmark failed: ${err.stack ?? err}` };
+  }
+}
+
 async function main() {
   const startedAt = new Date();
   const selected = SCENARIO_NAMES.filter((n) => settings.only.length === 0 || settings.only.includes(n));
-  log(`rosetta bench — pair ${pair.description}; ${selected.join(', ')}; ${settings.durationS} s × ${settings.rounds} round(s), warm-up ${settings.warmupS} s; ${os.cpus().length} CPUs, node ${process.version}`);
+  const needsServers = selected.some((n) => n !== 'rules');
+  log(`rosetta bench — pair ${pair.description}; ${selected.join(', ')}; gateways: ${GATEWAYS.map((t) => `RULE_ENGINE=${t}`).join(', ')}; ${settings.durationS} s × ${settings.rounds} round(s), warm-up ${settings.warmupS} s; ${os.cpus().length} CPUs, node ${process.version}`);
   if (!fs.existsSync(path.join(repoRoot, 'dist/engine/server/gateway.js'))) log('bench: dist/ is missing — run through `npm run bench`, which builds first');
 
-  const gatewayProblem = await startServers();
-  log(`servers: fake upstream ${servers.upstream.url} (pid ${servers.upstream.pid}), raw proxy ${servers.raw.url} (pid ${servers.raw.pid}), gateway ${servers.gateway ? `${servers.gateway.url} (pid ${servers.gateway.pid})` : 'NOT RUNNING'}`);
-  if (gatewayProblem) log(`   ${gatewayProblem.split('\n').join('\n   ')}`);
+  const gatewayProblems = needsServers ? await startServers() : {};
+  if (needsServers) {
+    log(`servers: fake upstream ${servers.upstream.url} (pid ${servers.upstream.pid}), raw proxy ${servers.raw.url} (pid ${servers.raw.pid}), ${GATEWAYS.map((t) => `${LABEL[t]} ${servers[t] ? `${servers[t].url} (pid ${servers[t].pid})` : 'NOT RUNNING'}`).join(', ')}`);
+    for (const problem of Object.values(gatewayProblems)) log(`   ${problem.split('\n').join('\n   ')}`);
+  }
 
   const results = [];
   for (const name of selected) {
     if (shuttingDown) break;
     let result;
-    if (!servers.gateway) {
-      result = { name, description: DESCRIPTIONS[name](), status: 'skipped', reason: (gatewayProblem ?? 'the gateway is not running').split('\n').slice(0, 4).join(' ') };
+    if (name === 'rules') {
+      log();
+      log(`-- ${name}`);
+      result = await runRules();
+    } else if (!running()) {
+      const reason = Object.values(gatewayProblems).join('; ') || 'a gateway is not running';
+      result = { name, description: DESCRIPTIONS[name](), status: 'skipped', reason: reason.split('\n').slice(0, 4).join(' ') };
     } else {
       log();
       log(`-- ${name}`);
@@ -563,13 +634,15 @@ async function main() {
       // A gateway that crashed (possibly just after its last answer) invalidates the scenario;
       // it is restarted so the next scenarios still run.
       await sleep(300);
-      if (servers.gateway && !servers.gateway.alive) {
-        const crash = lastError(servers.gateway.output());
-        log(`   the gateway process DIED during ${name}: ${crash}`);
-        result = { ...result, status: result.status === 'ok' ? 'invalid' : result.status, reason: `${result.reason ? `${result.reason}; ` : ''}the gateway process died: ${crash}`, gatewayCrash: servers.gateway.output().trim().slice(-4000) };
-        const problem = await startGatewayServer();
+      for (const engine of GATEWAYS) {
+        const server = servers[engine];
+        if (!server || server.alive) continue;
+        const crash = lastError(server.output());
+        log(`   the ${LABEL[engine]} process DIED during ${name}: ${crash}`);
+        result = { ...result, status: result.status === 'ok' ? 'invalid' : result.status, reason: `${result.reason ? `${result.reason}; ` : ''}the ${LABEL[engine]} process died: ${crash}`, gatewayCrash: server.output().trim().slice(-4000) };
+        const problem = await startGatewayServer(engine);
         if (problem) log(`   could not restart it: ${problem}`);
-        else log(`   gateway restarted: ${servers.gateway.url} (pid ${servers.gateway.pid})`);
+        else log(`   ${LABEL[engine]} restarted: ${servers[engine].url} (pid ${servers[engine].pid})`);
       }
     }
     results.push(result);
@@ -583,7 +656,7 @@ async function main() {
   }
   printSummary(results);
   log();
-  log(`lifetime peak RSS (VmHWM): ${Object.entries(lifetime).map(([n, v]) => `${n} ${fmtMb(v)}`).join(', ')}`);
+  if (needsServers) log(`lifetime peak RSS (VmHWM): ${Object.entries(lifetime).map(([n, v]) => `${n} ${fmtMb(v)}`).join(', ')}`);
 
   const report = {
     startedAt: startedAt.toISOString(),
@@ -591,7 +664,7 @@ async function main() {
     settings: { ...settings, results: path.relative(repoRoot, settings.results) },
     pair: { name: settings.pair, description: pair.description, gatewayPath: pair.gatewayPath, upstreamPath: pair.upstreamPath, requestBytes: { json: pair.body.json.length, stream: pair.body.stream.length } },
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}`, loadavg: os.loadavg() },
-    gateway: gatewayProblem ? { started: false, problem: gatewayProblem } : { started: true },
+    gateways: Object.fromEntries(GATEWAYS.map((t) => [t, gatewayProblems[t] ? { started: false, problem: gatewayProblems[t] } : { started: needsServers }])),
     lifetimePeakRss: lifetime,
     scenarios: Object.fromEntries(results.map((r) => [r.name, r])),
   };

@@ -1,5 +1,8 @@
 /**
- * Compiles a JSONata expression of a spec into a Rule, once, at load.
+ * Compiles a JSONata expression of a spec into a Rule, once, at load: into JavaScript when the
+ * compiler (./compiler/) translates every part of it, else — for that rule alone, with the reason
+ * recorded in `fallbackReason` — into a JSONata interpreter expression. RULE_ENGINE=interpreted
+ * interprets every rule, to compare the two.
  *
  * The pair's `functions:` are inlined as a block prefix into each expression that uses them,
  * rather than evaluated once and passed in as values: a JSONata lambda keeps the environment it
@@ -8,7 +11,11 @@
  * fresh guard-rails, and creating a handful of lambdas per evaluation costs next to nothing.
  */
 import jsonata from 'jsonata';
+import { ruleEngineOf, type RuleEngine } from '../config/env-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import type { AstNode } from './compiler/ast.js';
+import { compileExpression, toPlainJson, type CompiledExpression } from './compiler/compile-expression.js';
+import { NeedsInterpreter, UnsupportedFeature } from './compiler/jsonata-error.js';
 import type { Helper } from './helpers.js';
 import { RuleEvaluationError, type Bindings, type Rule } from './rule.js';
 import { createPathRule, isPlainPath } from './path-rule.js';
@@ -33,6 +40,8 @@ export interface RuleEnvironment {
   functions: ReadonlyMap<string, string>;
   config: unknown;
   limits?: JsonataLimits;
+  /** Compile rules to JavaScript or interpret them; default: the RULE_ENGINE setting (compiled). */
+  engine?: RuleEngine;
 }
 
 /** A JSONata problem found at compile time, with its offset in the rule's own source. */
@@ -86,19 +95,50 @@ export function compileRule(id: string, source: string, env: RuleEnvironment): R
   for (const helper of env.helpers) expression.registerFunction(helper.name, helper.implementation, helper.signature);
   expression.assign('config', env.config);
 
-  const interpreted: Rule = {
-    id,
-    source: text,
-    mode: 'jsonata',
-    async evaluate(input: unknown, bindings: Bindings) {
-      try {
-        return await expression.evaluate(input, { request: bindings.request, state: bindings.state });
-      } catch (err) {
-        throw toEvaluationError(id, err);
-      }
-    },
+  const interpret = async (input: unknown, bindings: Bindings): Promise<unknown> => {
+    try {
+      return await expression.evaluate(input, { request: bindings.request, state: bindings.state });
+    } catch (err) {
+      throw toEvaluationError(id, err);
+    }
   };
-  return isPlainPath(text) ? createPathRule(id, text, interpreted) : interpreted;
+  let rule: Rule;
+  let reason: string | undefined;
+  let compiled: CompiledExpression | undefined;
+  if ((env.engine ?? ruleEngineOf(process.env)) === 'interpreted') {
+    reason = 'RULE_ENGINE=interpreted';
+  } else {
+    try {
+      compiled = compileExpression(expression.ast() as AstNode, { helpers: env.helpers, config: env.config, maxDepth: limits.maxDepth, timeoutMs: limits.timeoutMs });
+    } catch (err) {
+      // Anything the compiler does not translate is interpreted: slower, never wrong.
+      reason = err instanceof UnsupportedFeature ? err.message : `compiler error: ${(err as Error).message}`;
+    }
+  }
+  if (compiled) {
+    const program = compiled;
+    rule = {
+      id,
+      source: text,
+      mode: 'compiled',
+      sync: true,
+      plain: true,
+      evaluate(input: unknown, bindings: Bindings) {
+        try {
+          return program.evaluate(input, bindings.request, bindings.state);
+        } catch (err) {
+          // A corner the compiled code leaves to JSONata: this one input is interpreted.
+          if (err instanceof NeedsInterpreter) return interpret(input, bindings).then(toPlainJson);
+          return Promise.reject(toEvaluationError(id, err));
+        }
+      },
+    };
+  } else {
+    rule = { id, source: text, mode: 'jsonata', fallbackReason: reason, evaluate: interpret };
+  }
+  if (!isPlainPath(text)) return rule;
+  // A plain path walks the input itself (its values are plain JSON) and hands arrays to `rule`.
+  return { ...createPathRule(id, text, rule), sync: rule.sync, plain: rule.plain };
 }
 
 function parseOrThrow(text: string, offset: number): void {

@@ -1,8 +1,8 @@
 /**
  * The seam between the engine and the way a rule is evaluated. Every expression of a spec is
- * compiled once, at load, into a Rule; nothing else in the engine knows whether it is interpreted
- * JSONata, a plain property path, or (later) generated JavaScript. Keep it that way: the compiler
- * of issue #8 swaps implementations behind this interface.
+ * compiled once, at load, into a Rule; nothing else in the engine knows whether it is a plain
+ * property path, JSONata compiled to JavaScript (engine/rules/compiler/), or JSONata interpreted.
+ * Keep it that way: callers read `sync` and `plain` to skip work, never `mode`.
  */
 
 /** Per-evaluation context. Everything else (helpers, $config, functions) is fixed at compile time. */
@@ -18,10 +18,28 @@ export interface Rule {
   readonly id: string;
   /** The expression source, as written in the YAML. */
   readonly source: string;
-  /** How this rule runs, for reports: `path` (plain property path) or `jsonata` (interpreter). */
-  readonly mode: 'path' | 'jsonata';
+  /**
+   * How this rule runs, for reports: `path` (plain property path), `compiled` (JSONata compiled to
+   * JavaScript) or `jsonata` (JSONata's interpreter).
+   */
+  readonly mode: RuleMode;
+  /** Why a `jsonata` rule is not compiled (e.g. `unsupported: $formatNumber`, or the RULE_ENGINE setting). */
+  readonly fallbackReason?: string;
+  /**
+   * evaluate() returns its value directly, not a Promise — except for a failure, which comes as a
+   * rejected Promise (so `await` sees it either way), and for the rare input a compiled rule hands
+   * to the interpreter. Callers check `instanceof Promise` rather than awaiting every value.
+   */
+  readonly sync?: boolean;
+  /**
+   * evaluate()'s value is plain JSON already (no JSONata sequence flags, no functions, no undefined
+   * members), so callers need not normalise it. It may share objects with the input.
+   */
+  readonly plain?: boolean;
   evaluate(input: unknown, bindings: Bindings): unknown | Promise<unknown>;
 }
+
+export type RuleMode = 'path' | 'compiled' | 'jsonata';
 
 /** An error raised while evaluating a rule, carrying the rule id (for logs and reports). */
 export class RuleEvaluationError extends Error {

@@ -37,11 +37,15 @@ export interface StreamProgram {
   handled: ReadonlySet<string>;
   /** Upstream event types deliberately ignored (with their reasons). */
   ignored: Readonly<Record<string, string>>;
-  init(inbound: unknown): Promise<unknown>;
+  /**
+   * Each method answers directly when its rule is synchronous (compiled) and with a Promise when it
+   * is interpreted or fails: `await` works on both, and a hot loop can skip the await.
+   */
+  init(inbound: unknown): unknown | Promise<unknown>;
   /** undefined when the event type has no rule (ignored or unknown). */
-  step(type: string, event: unknown, state: unknown, inbound: unknown): Promise<StreamStep | undefined>;
-  end(state: unknown, inbound: unknown): Promise<StreamStep>;
-  onError(error: StreamErrorInput, state: unknown, inbound: unknown): Promise<StreamStep>;
+  step(type: string, event: unknown, state: unknown, inbound: unknown): StreamStep | undefined | Promise<StreamStep | undefined>;
+  end(state: unknown, inbound: unknown): StreamStep | Promise<StreamStep>;
+  onError(error: StreamErrorInput, state: unknown, inbound: unknown): StreamStep | Promise<StreamStep>;
 }
 
 export interface StreamRules {
@@ -56,9 +60,15 @@ export interface StreamRules {
 }
 
 export function createStreamProgram(rules: StreamRules): StreamProgram {
-  const run = async (rule: Rule | undefined, input: unknown, state: unknown, inbound: unknown): Promise<StreamStep> => {
+  const run = (rule: Rule | undefined, input: unknown, state: unknown, inbound: unknown): StreamStep | Promise<StreamStep> => {
     if (!rule) return { emit: [], state, finish: true };
-    return toStep(rule.id, normalise(await rule.evaluate(input, { request: inbound, state })), state);
+    try {
+      const value = rule.evaluate(input, { request: inbound, state });
+      if (value instanceof Promise) return value.then((v) => toStep(rule.id, plainValue(rule, v), state));
+      return toStep(rule.id, plainValue(rule, value), state);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
   return {
     framing: rules.framing,
@@ -66,16 +76,27 @@ export function createStreamProgram(rules: StreamRules): StreamProgram {
     eventTypeFrom: rules.eventTypeFrom ?? 'type',
     handled: new Set(rules.events.keys()),
     ignored: rules.ignored,
-    async init(inbound) {
-      return rules.init ? normalise(await rules.init.evaluate(inbound, { request: inbound })) : {};
+    init(inbound) {
+      const rule = rules.init;
+      if (!rule) return {};
+      const value = rule.evaluate(inbound, { request: inbound });
+      return value instanceof Promise ? value.then((v) => plainValue(rule, v)) : plainValue(rule, value);
     },
-    async step(type, event, state, inbound) {
+    step(type, event, state, inbound) {
       const rule = rules.events.get(type);
       return rule ? run(rule, event, state, inbound) : undefined;
     },
     end: (state, inbound) => run(rules.end, null, state, inbound),
     onError: (error, state, inbound) => run(rules.onError, error, state, inbound),
   };
+}
+
+/**
+ * A compiled rule's value is plain JSON already; an interpreted one is normalised. (Stream values
+ * are not copied: the state goes back into the next rule, and events are only serialised.)
+ */
+function plainValue(rule: Rule, value: unknown): unknown {
+  return rule.plain ? value : normalise(value);
 }
 
 function toStep(ruleId: string, value: unknown, previousState: unknown): StreamStep {
@@ -95,12 +116,14 @@ export async function runStream(
   inbound: unknown,
 ): Promise<{ emitted: unknown[]; finished: boolean }> {
   const emitted: unknown[] = [];
-  let state = await program.init(inbound);
+  let state = program.init(inbound);
+  if (state instanceof Promise) state = await state;
   for (const event of upstreamEvents) {
     const type = String((event as Record<string, unknown>)[program.eventTypeFrom] ?? '');
-    const step = await program.step(type, event, state, inbound);
+    let step = program.step(type, event, state, inbound);
+    if (step instanceof Promise) step = await step;
     if (!step) continue;
-    emitted.push(...step.emit);
+    for (const e of step.emit) emitted.push(e);
     state = step.state;
     if (step.finish) return { emitted, finished: true };
   }

@@ -20,7 +20,7 @@ describe('defaults', () => {
     { name: '256 concurrent upstream requests, 1024 waiting, 30 s wait', pick: (c) => [c.limits.maxConcurrentUpstream, c.limits.maxQueue, c.limits.queueTimeoutMs], expected: [256, 1024, 30_000] },
     { name: '2 retries, 250 ms base, 5 s cap, 20% budget', pick: (c) => [c.resilience.maxRetries, c.resilience.retryBaseDelayMs, c.resilience.retryMaxDelayMs, c.resilience.retryBudgetPercent], expected: [2, 250, 5_000, 20] },
     { name: 'breaker: 5 failures or 50%, 30 s cool-down', pick: (c) => [c.resilience.breakerFailures, c.resilience.breakerFailurePercent, c.resilience.breakerCooldownMs], expected: [5, 50, 30_000] },
-    { name: 'bodies are not logged; metrics on the main port', pick: (c) => c.observe, expected: { logBodies: false, metricsPort: undefined } },
+    { name: 'bodies are not logged; metrics on the main port; no tracing', pick: (c) => c.observe, expected: { logBodies: false, metricsPort: undefined, tracing: false } },
     { name: '30 s shutdown grace, no delay', pick: (c) => c.shutdown, expected: { graceMs: 30_000, delayMs: 0 } },
   ])('$name', ({ pick, expected }) => {
     expect(pick(config)).toEqual(expected);
@@ -35,7 +35,7 @@ describe('values from the environment', () => {
 
   it('the switches and ports', () => {
     const c = readConfig({ FORWARD_CLIENT_KEY: 'on', LOG_BODIES: 'on', METRICS_PORT: '9464', SHUTDOWN_GRACE_MS: '100', SHUTDOWN_DELAY_MS: '5' }, CWD);
-    expect([c.forwardClientKey, c.observe, c.shutdown]).toEqual([true, { logBodies: true, metricsPort: 9464 }, { graceMs: 100, delayMs: 5 }]);
+    expect([c.forwardClientKey, c.observe, c.shutdown]).toEqual([true, { logBodies: true, metricsPort: 9464, tracing: false }, { graceMs: 100, delayMs: 5 }]);
   });
 
   it.each<[string, NodeJS.ProcessEnv]>([

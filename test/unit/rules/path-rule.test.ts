@@ -118,7 +118,8 @@ describe('which sources are plain paths', () => {
     expect(isPlainPath(source)).toBe(plain);
   });
 
-  it('a non-plain source compiles as an interpreted JSONata rule', () => {
-    expect(compileRule('r', 'a[0]', env).mode).toBe('jsonata');
+  it('a non-plain source compiles to JavaScript (or is interpreted with RULE_ENGINE=interpreted)', () => {
+    expect(compileRule('r', 'a[0]', env).mode).toBe('compiled');
+    expect(compileRule('r', 'a[0]', { ...env, engine: 'interpreted' }).mode).toBe('jsonata');
   });
 });

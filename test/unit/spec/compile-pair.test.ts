@@ -307,11 +307,11 @@ describe('compile-pair: the good toy pair', () => {
     expect(pair.examples.find((e) => e.id === 'small-model')?.parts.map((p) => p.part)).toEqual(['upstream_request', 'response', 'error']);
   });
 
-  it('compiles plain property paths as path rules and everything else as JSONata', async () => {
+  it('compiles plain property paths as path rules and everything else to JavaScript', async () => {
     copy = await copyToyPair();
     const { set } = await copy.load();
     const modes = Object.fromEntries(set!.pairs[0].rules.map((r) => [r.source, r.mode]));
-    expect(modes).toMatchObject({ limit: 'path', 'output.text': 'path', message: 'path', '$shout(prompt)': 'jsonata', '$request.model': 'jsonata' });
+    expect(modes).toMatchObject({ limit: 'path', 'output.text': 'path', message: 'path', '$shout(prompt)': 'compiled', '$request.model': 'compiled' });
   });
 
   it('an added example with all parts passing keeps the pair served', async () => {
