@@ -267,20 +267,23 @@ class PairCompiler {
     return createMappingBlock(entries);
   }
 
+  /** One standalone expression (not a target row): compiled and recorded, or a problem at its place. */
+  private expression(specPath: (string | number)[], source: string | undefined): Rule | undefined {
+    if (source === undefined) return undefined;
+    try {
+      const rule = this.compileRule(specPath.join('.'), source);
+      this.rules.push(rule);
+      return rule;
+    } catch (err) {
+      this.problems.push(this.syntaxProblem(specPath, err));
+      return undefined;
+    }
+  }
+
   private builtins(): CompiledBuiltins {
     return compileBuiltins(this.spec, {
       block: (block, specPath) => this.block(block, specPath),
-      expression: (specPath, source) => {
-        if (source === undefined) return undefined;
-        try {
-          const rule = this.compileRule(specPath.join('.'), source);
-          this.rules.push(rule);
-          return rule;
-        } catch (err) {
-          this.problems.push(this.syntaxProblem(specPath, err));
-          return undefined;
-        }
-      },
+      expression: (specPath, source) => this.expression(specPath, source),
       problem: (specPath, message) => this.problems.push(this.at(specPath, message)),
       acceptsModel: (id) => Object.keys(this.spec.models ?? {}).some((glob) => globToRegExp(glob).test(id)),
     });
@@ -289,17 +292,7 @@ class PairCompiler {
   private streamProgram(): StreamProgram | undefined {
     const spec = this.spec.stream as StreamSpec | undefined;
     if (!spec) return undefined;
-    const compile = (specPath: string[], source: string | undefined) => {
-      if (source === undefined) return undefined;
-      try {
-        const rule = this.compileRule(specPath.join('.'), source);
-        this.rules.push(rule);
-        return rule;
-      } catch (err) {
-        this.problems.push(this.syntaxProblem(specPath, err));
-        return undefined;
-      }
-    };
+    const compile = (specPath: string[], source: string | undefined) => this.expression(specPath, source);
     const events = new Map<string, Rule>();
     for (const [type, rule] of Object.entries(spec.events)) {
       if (spec.ignored && type in spec.ignored) this.problems.push(this.at(['stream', 'ignored', type], `"${type}" has a rule and is also ignored`));
