@@ -258,19 +258,16 @@ function countsOf(m) {
   return { non2xx: m.non2xx ?? 0, errors: (m.errors ?? 0) + (m.invalid ?? 0) };
 }
 
-async function runJson(name, connections) {
-  const out = { name, description: DESCRIPTIONS[name](), connections };
-  const { results, skip } = await probe('json');
-  out.probe = results;
-  if (skip) return { ...out, status: 'skipped', reason: skip };
-  const load = (target, durationS) => runAutocannon({ url: urlOf(target), body: pair.body.json, headers: pair.headers, connections, durationS });
+/**
+ * Warm-up of every target, then the measured rounds, alternating the order round by round so
+ * drift hits raw and gateway alike. `complete` derives per-scenario figures from a measurement
+ * (given the server's CPU time) and returns its progress line.
+ */
+async function measureRounds(name, load, { warmup, complete, after = () => {} }) {
   if (settings.warmupS > 0) {
-    for (const target of TARGETS) {
-      const w = await load(target, settings.warmupS);
-      progress(name, undefined, target, `${fmtNum(w.reqPerSec)} req/s, non-2xx ${w.non2xx}, errors ${w.errors}`);
-    }
+    for (const target of TARGETS) progress(name, undefined, target, warmup(await load(target, settings.warmupS)));
   }
-  out.rounds = Object.fromEntries(TARGETS.map((t) => [t, []]));
+  const rounds = Object.fromEntries(TARGETS.map((t) => [t, []]));
   for (let round = 0; round < settings.rounds && !shuttingDown; round++) {
     for (const target of orderOf(round)) {
       const watched = [servers[target], servers.upstream];
@@ -278,13 +275,30 @@ async function runJson(name, connections) {
       const m = await load(target, settings.durationS);
       const p = await peaks(watched);
       m.peakRss = { server: p[servers[target].name].peak, upstream: p['fake-upstream'].peak };
-      m.cpuMsPerRequest = m.requests ? p[servers[target].name].cpuMs / m.requests : undefined;
-      m.valid = m.requests > 0 && m.non2xx === 0 && m.errors === 0 && m.timeouts === 0;
-      out.rounds[target].push(m);
-      progress(name, round, target, `${fmtNum(m.reqPerSec)} req/s  p50 ${fmtMs(m.latency.p50)} ms  p99 ${fmtMs(m.latency.p99)} ms  RSS ${fmtMb(m.peakRss.server)}  non-2xx ${m.non2xx}  errors ${m.errors}${m.valid ? '' : '  INVALID'}`);
+      const line = complete(m, p[servers[target].name].cpuMs);
+      rounds[target].push(m);
+      progress(name, round, target, line);
+      after(m);
       await sleep(250);
     }
   }
+  return rounds;
+}
+
+async function runJson(name, connections) {
+  const out = { name, description: DESCRIPTIONS[name](), connections };
+  const { results, skip } = await probe('json');
+  out.probe = results;
+  if (skip) return { ...out, status: 'skipped', reason: skip };
+  const load = (target, durationS) => runAutocannon({ url: urlOf(target), body: pair.body.json, headers: pair.headers, connections, durationS });
+  out.rounds = await measureRounds(name, load, {
+    warmup: (w) => `${fmtNum(w.reqPerSec)} req/s, non-2xx ${w.non2xx}, errors ${w.errors}`,
+    complete(m, cpuMs) {
+      m.cpuMsPerRequest = m.requests ? cpuMs / m.requests : undefined;
+      m.valid = m.requests > 0 && m.non2xx === 0 && m.errors === 0 && m.timeouts === 0;
+      return `${fmtNum(m.reqPerSec)} req/s  p50 ${fmtMs(m.latency.p50)} ms  p99 ${fmtMs(m.latency.p99)} ms  RSS ${fmtMb(m.peakRss.server)}  non-2xx ${m.non2xx}  errors ${m.errors}${m.valid ? '' : '  INVALID'}`;
+    },
+  });
   return summarize(out, {
     reqPerSec: (m) => m.reqPerSec,
     p50: (m) => m.latency.p50,
@@ -304,28 +318,17 @@ async function runStream(name) {
   out.probe = results;
   if (skip) return { ...out, status: 'skipped', reason: skip };
   const load = (target, durationS) => runStreams({ url: urlOf(target), body: pair.body.stream, headers: pair.headers, check: pair.stream[kindOf(target)](n), workers, durationS });
-  if (settings.warmupS > 0) {
-    for (const target of TARGETS) {
-      const w = await load(target, settings.warmupS);
-      progress(name, undefined, target, `${fmtNum(w.streamsPerSec)} streams/s, non-2xx ${w.non2xx}, invalid ${w.invalid}, errors ${w.errors}`);
-    }
-  }
-  out.rounds = Object.fromEntries(TARGETS.map((t) => [t, []]));
-  for (let round = 0; round < settings.rounds && !shuttingDown; round++) {
-    for (const target of orderOf(round)) {
-      const watched = [servers[target], servers.upstream];
-      await mark(watched);
-      const m = await load(target, settings.durationS);
-      const p = await peaks(watched);
-      m.peakRss = { server: p[servers[target].name].peak, upstream: p['fake-upstream'].peak };
-      m.cpuMsPerStream = m.streams ? p[servers[target].name].cpuMs / m.streams : undefined;
+  out.rounds = await measureRounds(name, load, {
+    warmup: (w) => `${fmtNum(w.streamsPerSec)} streams/s, non-2xx ${w.non2xx}, invalid ${w.invalid}, errors ${w.errors}`,
+    complete(m, cpuMs) {
+      m.cpuMsPerStream = m.streams ? cpuMs / m.streams : undefined;
       m.valid = m.streams > 0 && m.non2xx === 0 && m.invalid === 0 && m.errors === 0;
-      out.rounds[target].push(m);
-      progress(name, round, target, `${fmtNum(m.streamsPerSec)} streams/s  ${fmtNum(m.eventsPerSec, 0)} events/s  TTFB p50 ${fmtMs(m.ttfb.p50)} ms  p99 ${fmtMs(m.ttfb.p99)} ms  RSS ${fmtMb(m.peakRss.server)}  non-2xx ${m.non2xx}  invalid ${m.invalid}  errors ${m.errors}${m.valid ? '' : '  INVALID'}`);
+      return `${fmtNum(m.streamsPerSec)} streams/s  ${fmtNum(m.eventsPerSec, 0)} events/s  TTFB p50 ${fmtMs(m.ttfb.p50)} ms  p99 ${fmtMs(m.ttfb.p99)} ms  RSS ${fmtMb(m.peakRss.server)}  non-2xx ${m.non2xx}  invalid ${m.invalid}  errors ${m.errors}${m.valid ? '' : '  INVALID'}`;
+    },
+    after: (m) => {
       for (const { count, problem } of m.problems) log(`      ${count}× ${problem}`);
-      await sleep(250);
-    }
-  }
+    },
+  });
   return summarize(out, {
     streamsPerSec: (m) => m.streamsPerSec,
     eventsPerSec: (m) => m.eventsPerSec,
