@@ -34,6 +34,8 @@ export function mapModel(models: HelperContext['models'], name: unknown): string
 export function createHelpers(context: HelperContext): Helper[] {
   return [
     { name: 'mapModel', signature: '<s-:s>', implementation: (name: unknown) => mapModel(context.models, name) },
+    // Whether the pair's `models:` map accepts a name at all (route `when:` conditions use it).
+    { name: 'hasModel', signature: '<s-:b>', implementation: (name: unknown) => mapModel(context.models, name) !== undefined },
     {
       name: 'table',
       signature: '<sx:x>',

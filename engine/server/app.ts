@@ -18,7 +18,7 @@ import { jsonShapeGuard, rateLimiter } from './limits/limit-middleware.js';
 import { metricsHandler, minimalProductionLayer, observeRequests, pipelineExtras, readyHandler, type ProductionLayer } from './production-layer.js';
 import { handleMappedRoute } from './mapped-route.js';
 import { createTracing } from '../observe/tracing.js';
-import { routeTableOf } from './route-table.js';
+import { chooseRoute, routeTableOf, type Match } from './route-table.js';
 import { sendGatewayError } from './send-error.js';
 
 export interface AppDeps {
@@ -106,13 +106,24 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req, res) => {
     const set = registry.current();
     const table = routeTableOf(set);
-    const match = table.match(req.method, req.path);
-    if (!match) {
+    const candidates = table.candidates(req.method, req.path);
+    if (candidates.length === 0) {
       const error = table.hasPath(req.path)
         ? new GatewayError('GW_ERR_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}`)
         : new GatewayError('GW_ERR_ROUTE_NOT_FOUND', `no route for ${req.method} ${req.path}`);
       return void gatewayError(req, res, error);
     }
+    if (candidates.length === 1) return serve(req, res, candidates[0]);
+    chooseRoute(candidates, { body: req.body, headers: req.headers }, log).then((match) => {
+      if (match) return serve(req, res, match);
+      const model = (req.body as { model?: unknown } | undefined)?.model;
+      const pairs = candidates.map((c) => c.pair.name).join(', ');
+      void gatewayError(req, res, new GatewayError('GW_ERR_ROUTE_NOT_FOUND', `no pair takes this ${req.method} ${req.path}${typeof model === 'string' ? ` (model "${model}")` : ''}: the when: conditions of ${pairs} all declined it`));
+    }, (err: unknown) => void gatewayError(req, res, toGatewayError(err, config.maxBodyBytes)));
+  });
+
+  /** Hands the request to the route the table chose: a built-in, or the mapped pipeline. */
+  function serve(req: Request, res: Response, match: Match): void {
     res.locals.pair = match.pair.name;
     const requestLog = log.child({ requestId: res.locals.requestId, pair: match.pair.name });
     const failed = (err: unknown) => gatewayError(req, res, toGatewayError(err, config.maxBodyBytes));
@@ -129,7 +140,7 @@ export function createApp(deps: AppDeps): express.Express {
     }, requestLog);
     // Stored files the body refers to are pre-loaded for the rules' $file (builtins/files/file-snapshot.ts).
     void (deps.builtins ? deps.builtins.withFiles(req.body, run) : run()).catch(failed);
-  });
+  }
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     void gatewayError(req, res, toGatewayError(err, config.maxBodyBytes));

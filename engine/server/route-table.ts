@@ -7,11 +7,16 @@
  * parameter matches one whole, non-empty path segment, taken raw (not URL-decoded), so
  * `%2e%2e%2f` stays a literal that no id pattern accepts, and `..` segments never match a
  * template with a different number of segments.
+ *
+ * Several pairs may serve one method + path (say, two pairs that both speak the Messages API to
+ * different upstreams); their routes' `when:` conditions, asked in order, decide which one takes
+ * a request (chooseRoute). The load has checked that at most one of them has no condition.
  */
-import { BUILTIN_OPERATIONS } from '../builtins/builtin-operations.js';
+import type { Logger } from '../observe/logger.js';
 import type { BuiltinRouteSpec, RouteSpec } from '../spec/pair-spec.js';
 import type { CompiledPair } from '../spec/compile-pair.js';
 import type { MappingSet } from '../spec/load-mapping-set.js';
+import { servedRoutes, trimSlash } from '../spec/served-routes.js';
 
 export interface RouteMatch {
   pair: CompiledPair;
@@ -30,20 +35,39 @@ export interface BuiltinMatch {
   };
 }
 
+export type Match = RouteMatch | BuiltinMatch;
+
+/** What a route's `when:` condition sees. */
+export interface RequestFacts {
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
 export interface RouteTable {
-  match(method: string, path: string): RouteMatch | BuiltinMatch | undefined;
+  /**
+   * Every route serving method + path, in the order they are tried: those with a `when:`
+   * condition in pair-name order, then the one without (if any). Empty when none serves it.
+   */
+  candidates(method: string, path: string): Match[];
+  /** The first candidate (enough where any of them will do, e.g. a metrics label). */
+  match(method: string, path: string): Match | undefined;
   /** True when the path is served, whatever the method (for 405 vs 404). */
   hasPath(path: string): boolean;
   /** The pair whose API shape a gateway error on this path should take. */
   pairFor(path: string): CompiledPair | undefined;
 }
 
+interface Entry {
+  pair: CompiledPair;
+  route: RouteSpec | BuiltinRouteSpec;
+  operation?: string;
+}
+
 interface Template {
   method: string;
+  path: string;
   segments: string[];
-  pair: CompiledPair;
-  route: BuiltinRouteSpec;
-  operation: string;
+  entries: Entry[];
 }
 
 const tables = new WeakMap<MappingSet, RouteTable>();
@@ -57,45 +81,75 @@ export function routeTableOf(set: MappingSet): RouteTable {
   return table;
 }
 
-function buildRouteTable(pairs: CompiledPair[]): RouteTable {
-  const byKey = new Map<string, RouteMatch | BuiltinMatch>();
-  const byPath = new Map<string, CompiledPair>();
-  const templates: Template[] = [];
-  for (const pair of pairs) {
-    for (const route of pair.routes) {
-      byKey.set(`${route.method} ${route.path}`, { pair, route });
-      byPath.set(route.path, pair);
+/**
+ * The candidate that takes the request: the first whose `when:` holds, else the one without a
+ * condition. A lone candidate serves without its condition being asked (a pair loaded alone
+ * serves everything on its paths). A condition that fails to evaluate counts as false, logged.
+ */
+export async function chooseRoute(candidates: readonly Match[], facts: RequestFacts, log: Logger): Promise<Match | undefined> {
+  if (candidates.length === 1) return candidates[0];
+  const input = { body: facts.body ?? {}, headers: facts.headers };
+  for (const candidate of candidates) {
+    const condition = candidate.pair.routeConditions.get(candidate.route ?? candidate.builtin.route);
+    if (!condition) return candidate;
+    try {
+      if ((await condition.evaluate(input, {})) === true) return candidate;
+    } catch (err) {
+      log.warn({ err, pair: candidate.pair.name, rule: condition.id }, 'a route condition failed; taken as false');
     }
-    for (const route of pair.builtins?.routes ?? []) {
-      for (const op of BUILTIN_OPERATIONS[route.builtin]) {
-        if (route.method && route.method !== op.method) continue;
-        const path = trimSlash(route.path + op.suffix);
-        const operation = `${route.builtin}.${op.name}`;
-        byPath.set(path, pair);
-        if (path.includes('{')) templates.push({ method: op.method, segments: path.split('/'), pair, route, operation });
-        else byKey.set(`${op.method} ${path}`, { pair, builtin: { route, operation, params: {} } });
+  }
+  return undefined;
+}
+
+function buildRouteTable(pairs: CompiledPair[]): RouteTable {
+  const exact = new Map<string, Entry[]>();
+  const byPath = new Map<string, CompiledPair>();
+  const templates = new Map<string, Template>();
+  for (const pair of pairs) {
+    for (const served of servedRoutes(pair)) {
+      const entry: Entry = { pair, route: served.route, operation: served.operation };
+      if (!byPath.has(served.path)) byPath.set(served.path, pair);
+      const key = `${served.method} ${served.path}`;
+      if (served.path.includes('{')) {
+        const template = templates.get(key) ?? { method: served.method, path: served.path, segments: served.path.split('/'), entries: [] };
+        template.entries.push(entry);
+        templates.set(key, template);
+      } else {
+        exact.set(key, [...(exact.get(key) ?? []), entry]);
       }
     }
   }
-  const matchTemplate = (method: string | undefined, path: string): BuiltinMatch | undefined => {
+  const toMatch = (entry: Entry, params: Record<string, string>): Match =>
+    entry.operation === undefined
+      ? { pair: entry.pair, route: entry.route as RouteSpec }
+      : { pair: entry.pair, builtin: { route: entry.route as BuiltinRouteSpec, operation: entry.operation, params } };
+  const ordered = (entries: Entry[], params: Record<string, string>): Match[] => {
+    const conditional = entries.filter((e) => e.route.when !== undefined);
+    const fallback = entries.filter((e) => e.route.when === undefined);
+    return [...conditional, ...fallback].map((e) => toMatch(e, params));
+  };
+  const matchTemplate = (method: string | undefined, path: string): Match[] => {
     const segments = path.split('/');
-    for (const t of templates) {
+    for (const t of templates.values()) {
       if (method !== undefined && t.method !== method) continue;
       const params = paramsOf(t.segments, segments);
-      if (params) return { pair: t.pair, builtin: { route: t.route, operation: t.operation, params } };
+      if (params) return ordered(t.entries, params);
     }
-    return undefined;
+    return [];
+  };
+  const candidates = (method: string, path: string): Match[] => {
+    const m = method.toUpperCase();
+    const p = trimSlash(path);
+    const entries = exact.get(`${m} ${p}`);
+    return entries ? ordered(entries, {}) : matchTemplate(m, p);
   };
   return {
-    match(method, path) {
-      const m = method.toUpperCase();
-      const p = trimSlash(path);
-      return byKey.get(`${m} ${p}`) ?? matchTemplate(m, p);
-    },
-    hasPath: (path) => byPath.has(trimSlash(path)) || matchTemplate(undefined, trimSlash(path)) !== undefined,
+    candidates,
+    match: (method, path) => candidates(method, path)[0],
+    hasPath: (path) => byPath.has(trimSlash(path)) || matchTemplate(undefined, trimSlash(path)).length > 0,
     pairFor(path) {
-      const exact = byPath.get(trimSlash(path));
-      if (exact) return exact;
+      const exactPair = byPath.get(trimSlash(path));
+      if (exactPair) return exactPair;
       // Longest shared prefix: an unknown /v1/messages/x still answers in the Messages API's shape.
       let best: CompiledPair | undefined;
       let bestLength = 0;
@@ -121,10 +175,6 @@ function paramsOf(template: string[], segments: string[]): Record<string, string
     }
   }
   return params;
-}
-
-function trimSlash(path: string): string {
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
 function sharedPrefix(a: string, b: string): number {

@@ -14,7 +14,7 @@ import { targetProblem } from '../translate/set-path.js';
 import { createTranslator, type Translator } from '../translate/translator.js';
 import { createStreamProgram, type StreamProgram } from '../translate/stream-program.js';
 import type { ApiSchemas } from './api-schemas.js';
-import type { BlockSpec, PairSpec, RouteSpec, StreamSpec } from './pair-spec.js';
+import type { BlockSpec, BuiltinRouteSpec, PairSpec, RouteSpec, StreamSpec } from './pair-spec.js';
 import { isBuiltinRoute } from './pair-spec.js';
 import { compileBuiltins, type CompiledBuiltins } from '../builtins/compile-builtins.js';
 import { readPairFolder, type PairSource } from './read-pair-folder.js';
@@ -34,6 +34,8 @@ export interface CompiledPair {
   routes: RouteSpec[];
   /** The built-in routes (files, batches, models, count_tokens) and their compiled options. */
   builtins: CompiledBuiltins;
+  /** Each route's compiled `when:` (routes without one are absent): see server/route-table.ts. */
+  routeConditions: ReadonlyMap<RouteSpec | BuiltinRouteSpec, Rule>;
   translator: Translator;
   /** The stream rules, when the pair translates event streams. */
   stream?: StreamProgram;
@@ -150,6 +152,7 @@ class PairCompiler {
       upstream,
       routes: spec.routes.filter((r): r is RouteSpec => !isBuiltinRoute(r)),
       builtins,
+      routeConditions: this.routeConditions(),
       translator,
       stream,
       validateInbound: inbound,
@@ -278,6 +281,15 @@ class PairCompiler {
       this.problems.push(this.syntaxProblem(specPath, err));
       return undefined;
     }
+  }
+
+  private routeConditions(): Map<RouteSpec | BuiltinRouteSpec, Rule> {
+    const conditions = new Map<RouteSpec | BuiltinRouteSpec, Rule>();
+    this.spec.routes.forEach((route, i) => {
+      const rule = this.expression(['routes', i, 'when'], route.when);
+      if (rule) conditions.set(route, rule);
+    });
+    return conditions;
   }
 
   private builtins(): CompiledBuiltins {

@@ -9,6 +9,7 @@ import { readdirSync as readdir } from 'node:fs';
 import path from 'node:path';
 import { loadApiSchemas, type ApiSchemas } from './api-schemas.js';
 import { compilePairFolder, type CompiledPair } from './compile-pair.js';
+import { servedRoutes } from './served-routes.js';
 import type { SpecProblem } from './yaml-file.js';
 
 export interface MappingSet {
@@ -50,16 +51,29 @@ export async function loadMappingSet(options: LoadOptions): Promise<{ set?: Mapp
   return { set: { pairs, schemas, loadedAt: new Date() }, problems };
 }
 
+/**
+ * Several pairs may serve the same method and path only when `when:` conditions choose between
+ * them: at most one of the routes may go without one (it serves what no condition takes).
+ */
 function routeCollisions(pairs: CompiledPair[]): SpecProblem[] {
-  const owners = new Map<string, string>();
+  const unconditional = new Map<string, string>();
   const problems: SpecProblem[] = [];
   for (const pair of pairs) {
-    pair.routes.forEach((route, i) => {
-      const key = `${route.method} ${route.path}`;
-      const owner = owners.get(key);
-      if (owner) problems.push({ ...pair.locate(['routes', i]), at: `routes[${i}]`, message: `route ${key} is served by both ${owner} and ${pair.name}` });
-      else owners.set(key, pair.name);
-    });
+    const reported = new Set<number>();
+    for (const served of servedRoutes(pair)) {
+      if (served.route.when !== undefined) continue;
+      const key = `${served.method} ${served.path}`;
+      const owner = unconditional.get(key);
+      if (owner === undefined) unconditional.set(key, pair.name);
+      else if (owner !== pair.name && !reported.has(served.index)) {
+        reported.add(served.index);
+        problems.push({
+          ...pair.locate(['routes', served.index]),
+          at: `routes[${served.index}]`,
+          message: `route ${key} is served by both ${owner} and ${pair.name}; give one of them a when: condition (mappings/README.md, "Several pairs on one path")`,
+        });
+      }
+    }
   }
   return problems;
 }

@@ -29,6 +29,8 @@ export interface RouteSpec {
   method: string;
   path: string;
   upstream: { method: string; path: string };
+  /** JSONata over `{ body, headers }`: whether this pair takes a request several pairs could serve. */
+  when?: string;
 }
 
 /** The built-in services a route may mount instead of a mapped upstream call (engine/builtins/). */
@@ -47,6 +49,8 @@ export interface BuiltinRouteSpec {
   run?: string;
   /** count_tokens: the upstream's input-token endpoint (omitted: count locally only). */
   upstream?: { method: string; path: string };
+  /** As on a mapped route: whether this pair takes a request several pairs could serve. */
+  when?: string;
 }
 
 export function isBuiltinRoute(route: RouteSpec | BuiltinRouteSpec): route is BuiltinRouteSpec {

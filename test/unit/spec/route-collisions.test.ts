@@ -1,6 +1,7 @@
 /**
- * load-mapping-set: a route (method + path) is served by one pair only. Two pairs claiming the
- * same route make the whole set unservable, with a problem naming both pairs.
+ * load-mapping-set: several pairs may claim one route (method + path) only when `when:`
+ * conditions decide between them — at most one of them may go without one. Otherwise the whole
+ * set is unservable, with a problem naming both pairs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyToyPair, lineOf, TOY_PAIR, type ToyCopy } from './toy-pair-copy.js';
@@ -47,5 +48,33 @@ describe('route collisions between pairs', () => {
     const { problems } = await copy.load();
     const text = await copy.read('pair.yaml', SECOND);
     expect(problems).toEqual([expect.objectContaining({ file: copy.file('pair.yaml', SECOND), line: lineOf(text, 'path: /chat,') })]);
+  });
+
+  it('two pairs on one route load when one of them has a when: condition', async () => {
+    copy = await copyToyPair();
+    await copy.clonePair(SECOND);
+    await copy.edit('pair.yaml', ROUTE, `${ROUTE.slice(0, -2)}, when: '$hasModel(body.model)' }`, SECOND);
+    const { set, problems } = await copy.load();
+    expect(problems).toEqual([]);
+    expect(set!.pairs[1].routeConditions.size).toBe(1);
+  });
+
+  it('a when: that is not JSONata is a problem at its place', async () => {
+    copy = await copyToyPair();
+    await copy.edit('pair.yaml', ROUTE, `${ROUTE.slice(0, -2)}, when: 'body.model = ' }`);
+    const { set, problems } = await copy.load();
+    expect(set).toBeUndefined();
+    expect(problems).toEqual([expect.objectContaining({ at: 'routes[0].when', line: lineOf(await copy.read('pair.yaml'), 'path: /chat,') })]);
+  });
+
+  it('built-in routes collide like mapped ones: the same built-in mounted by two pairs without a condition', async () => {
+    copy = await copyToyPair();
+    await copy.edit('pair.yaml', ROUTE, `${ROUTE}\n  - { path: /files, builtin: files }`);
+    await copy.clonePair(SECOND);
+    await copy.edit('pair.yaml', ROUTE, `${ROUTE.slice(0, -2)}, when: 'false' }`, SECOND);
+    const { problems } = await copy.load();
+    expect(problems).toHaveLength(1);
+    expect(problems[0].message).toMatch(/route POST \/files is served by both toy-chat-to-toy-llm and toy-chat-to-toy-llm-two/);
+    expect(problems[0].at).toBe('routes[1]');
   });
 });
