@@ -101,6 +101,16 @@ def resp_choice_logprobs(root, g):
             relax_required(choice, 'logprobs')
 
 
+def resp_choice_stop_reason(root, g):
+    # Not in the OpenAI spec: vLLM says which stop ended a choice in `stop_reason` (the matched
+    # stop text, a stop token id, or null for the end-of-sequence token), SGLang in `matched_stop`.
+    choice = root['properties']['choices'].get('items')
+    if isinstance(choice, dict):
+        desc = 'Which stop ended the choice: the matched stop text, a stop token id, or null. Not in the OpenAI spec; sent by vLLM (stop_reason) and SGLang (matched_stop).'
+        choice['properties'].setdefault('stop_reason', {'description': desc, 'type': ['string', 'integer', 'null']})
+        choice['properties'].setdefault('matched_stop', {'description': desc, 'type': ['string', 'integer', 'null']})
+
+
 def resp_system_fingerprint(root, g):
     # Spec: string; recorded traffic (pydantic-ai tool_choice_matrix, 2026) has null.
     p = root['properties'].get('system_fingerprint')
@@ -108,7 +118,7 @@ def resp_system_fingerprint(root, g):
         p['type'] = [p['type'], 'null']
 
 
-RESPONSE_FIXES = [resp_message, resp_usage, resp_choice_logprobs, resp_system_fingerprint]
+RESPONSE_FIXES = [resp_message, resp_usage, resp_choice_logprobs, resp_choice_stop_reason, resp_system_fingerprint]
 
 
 def stream_delta(root, g):
@@ -129,7 +139,7 @@ def stream_tool_call_chunk(root, g):
                     p['type'] = [p['type'], 'null']
 
 
-STREAM_FIXES = [stream_delta, stream_tool_call_chunk, resp_usage, resp_choice_logprobs, resp_system_fingerprint]
+STREAM_FIXES = [stream_delta, stream_tool_call_chunk, resp_usage, resp_choice_logprobs, resp_choice_stop_reason, resp_system_fingerprint]
 
 
 # ------------------------------------------------------------------ error body
