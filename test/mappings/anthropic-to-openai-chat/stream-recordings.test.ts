@@ -193,3 +193,32 @@ describe('anthropic-to-openai-chat stream rules over recorded and constructed Ch
     expect((emitted as Json[]).at(-1)!.error.type).toBe('api_error');
   });
 });
+
+describe('config.stream.wait_for_usage_chunk: false (servers that ignore include_usage)', () => {
+  it('ends the message at the finish_reason chunk, before data: [DONE] is read', async () => {
+    const { cp, mkdtemp, readFile, rm, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { loadMappingSet } = await import('../../../engine/spec/load-mapping-set.js');
+    const { REPO_ROOT } = await import('../../helpers/gateway-harness.js');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rosetta-chat-pair-'));
+    try {
+      await cp(path.join(REPO_ROOT, 'mappings', 'anthropic-to-openai-chat'), path.join(dir, 'anthropic-to-openai-chat'), { recursive: true });
+      const file = path.join(dir, 'anthropic-to-openai-chat', 'stream.yaml');
+      const yaml = await readFile(file, 'utf8');
+      expect(yaml).toContain('wait_for_usage_chunk: true');
+      await writeFile(file, yaml.replace('wait_for_usage_chunk: true', 'wait_for_usage_chunk: false'));
+      // the whole examples expect the default (counts from the usage chunk): left out here
+      await rm(path.join(dir, 'anthropic-to-openai-chat', 'examples'), { recursive: true });
+      const loaded = await loadMappingSet({ mappingsDir: dir, schemasDir: path.join(REPO_ROOT, 'schemas'), env: {} });
+      expect(loaded.problems).toEqual([]);
+      const stream = loaded.set!.pairs[0].stream!;
+      const chunks = [text('Hi'), text('', 'stop'), '[DONE]' as unknown as Json];
+      const { emitted, finished } = await runStream(stream, chunks, requestFor([]));
+      expect(finished).toBe(true);
+      expect((emitted as Json[]).map((e) => e.type)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
