@@ -26,7 +26,7 @@ beforeEach(() => h.upstream.reset());
 async function untilEnded(id: string, headers: Record<string, string>, timeoutMs = 15_000): Promise<Anthropic.Messages.MessageBatch> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const batch = await client.messages.batches.retrieve(id, { headers });
+    const batch = await client.messages.batches.retrieve(id, {}, { headers });
     if (batch.processing_status === 'ended') return batch;
     if (Date.now() > deadline) throw new Error(`batch ${id} not ended after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
@@ -46,7 +46,7 @@ describe('chat pair built-ins', () => {
     const ended = await untilEnded(created.id, header);
     expect(ended.request_counts).toMatchObject({ succeeded: 2, errored: 0 });
     const results = new Map<string, Anthropic.Messages.MessageBatchResult>();
-    for await (const line of await client.messages.batches.results(created.id, { headers: header })) results.set(line.custom_id, line.result);
+    for await (const line of await client.messages.batches.results(created.id, {}, { headers: header })) results.set(line.custom_id, line.result);
     expect([...results.keys()].sort()).toEqual(['a', 'b']);
     for (const [id, result] of results) {
       expect(result.type, id).toBe('succeeded');
