@@ -54,7 +54,7 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
   // goes out in one write, the way a piped proxy's writes coalesce, instead of one syscall each.
   let corked = false;
   const uncork = () => {
-    if (!corked) return; // res.end() has uncorked already
+    if (!corked) return;
     corked = false;
     res.uncork();
   };
@@ -135,7 +135,7 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
     if (finished && !reply.body.destroyed) abort.abort(); // done early (e.g. a stop sequence): close the upstream request
   }
   if (program.framing.done !== undefined) await write(`data: ${program.framing.done}\n\n`);
-  corked = false; // end() uncorks fully
+  uncork(); // balanced before end(): Node 22+ holds corked chunked writes until their uncork
   res.end();
 }
 
