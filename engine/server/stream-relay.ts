@@ -94,6 +94,8 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
   const parser = createParser({ onEvent: (event) => pending.push(event) });
   const decoder = new TextDecoder();
 
+  // Frames translated but not yet written: a fault later in the same chunk still sends them first.
+  let unsent = '';
   try {
     for await (const chunk of reply.body) {
       const text = decoder.decode(chunk as Buffer, { stream: true });
@@ -103,18 +105,18 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
       // One write per upstream chunk — but a chunk holding a burst of events is written in slices,
       // so the client's first bytes never wait for a whole burst to be translated. Compiled rules
       // answer synchronously: no await (no extra turn of the event loop) unless one is needed.
-      let out = '';
       for (let i = 0; i < pending.length && !finished; i++) {
         const step = translateEvent(program, pending[i], state, inbound, log);
-        out += apply(step instanceof Promise ? await step : step);
+        unsent += apply(step instanceof Promise ? await step : step);
         if ((i + 1) % EVENTS_PER_WRITE === 0) {
-          const wait = write(out);
-          out = '';
+          const wait = write(unsent);
+          unsent = '';
           if (wait) await wait;
         }
       }
       pending.length = 0;
-      const wait = write(out);
+      const wait = write(unsent);
+      unsent = '';
       if (wait) await wait;
       if (finished) break;
     }
@@ -122,6 +124,7 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
   } catch (err) {
     if (abort.signal.aborted && !finished) return; // the client left: nothing to write to
     if (!finished) {
+      if (unsent !== '') void write(unsent);
       const fault = toFault(err);
       log.warn({ code: fault.code, err: fault.message }, 'stream failed; sending the error event');
       try {
