@@ -33,11 +33,11 @@ class Sink extends Writable {
   readonly writes: string[] = [];
   statusCode = 0;
   headers: Record<string, string> = {};
-  _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
     this.writes.push(chunk.toString('utf8'));
     done();
   }
-  _writev(chunks: Array<{ chunk: Buffer }>, done: () => void) {
+  override _writev(chunks: Array<{ chunk: Buffer }>, done: () => void) {
     this.writes.push(chunks.map((c) => c.chunk.toString('utf8')).join(''));
     done();
   }
