@@ -169,6 +169,7 @@ async function startServers() {
   const base = { ...env, PORT: '0', BENCH_DELTAS: String(settings.deltas) };
   servers.upstream = await startServer('fake-upstream', path.join(repoRoot, 'bench/servers/fake-upstream.mjs'), base);
   servers.raw = await startServer('raw-proxy', path.join(repoRoot, 'bench/servers/raw-proxy.mjs'), { ...base, BENCH_UPSTREAM_URL: servers.upstream.url, BENCH_UPSTREAM_PATH: pair.upstreamPath });
+  servers.floor = await startServer('json-floor-proxy', path.join(repoRoot, 'bench/servers/json-floor-proxy.mjs'), { ...base, BENCH_UPSTREAM_URL: servers.upstream.url, BENCH_UPSTREAM_PATH: pair.upstreamPath });
   const problems = {};
   for (const engine of settings.engines) {
     const problem = await startGatewayServer(engine);
@@ -208,16 +209,20 @@ const DESCRIPTIONS = {
   rules: () => 'the rules alone, in process: one request mapping, one stream event (interpreted vs compiled)',
 };
 
-/** The targets of a scenario: the raw proxy, then one gateway per rule engine (named after it). */
+/**
+ * The targets of a scenario: the raw proxy, the JSON floor proxy (servers/json-floor-proxy.mjs:
+ * parses and re-serialises what passes, nothing more), then one gateway per rule engine.
+ */
 const GATEWAYS = settings.engines;
-const TARGETS = ['raw', ...GATEWAYS];
-const LABEL = { raw: 'raw proxy', interpreted: 'gateway, interpreted', compiled: 'gateway, compiled' };
+const BASELINES = ['raw', 'floor'];
+const TARGETS = [...BASELINES, ...GATEWAYS];
+const LABEL = { raw: 'raw proxy', floor: 'JSON floor proxy', interpreted: 'gateway, interpreted', compiled: 'gateway, compiled' };
 const LABEL_WIDTH = Math.max(...TARGETS.map((t) => LABEL[t].length));
 /** Which answer check a target gets. */
-const kindOf = (target) => (target === 'raw' ? 'raw' : 'gateway');
+const kindOf = (target) => (BASELINES.includes(target) ? 'raw' : 'gateway');
 /** Round r starts with target r (mod n): each target goes first, last and in between as often. */
 const orderOf = (round) => TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]);
-const urlOf = (target) => (target === 'raw' ? servers.raw.url + pair.upstreamPath : servers[target].url + pair.gatewayPath);
+const urlOf = (target) => (BASELINES.includes(target) ? servers[target].url + pair.upstreamPath : servers[target].url + pair.gatewayPath);
 const running = () => TARGETS.every((t) => servers[t]);
 
 function progress(scenario, round, target, text) {
@@ -240,7 +245,7 @@ async function probe(kind, n) {
       log(`  probe ${LABEL[target].padEnd(LABEL_WIDTH)} HTTP ${r.status}, ${what.length > 220 ? `${what.slice(0, 217)}…` : what}`);
     }
     if (r.kind !== 'ok') {
-      const who = target === 'raw' ? 'the raw proxy (a harness problem)' : `the ${LABEL[target]}`;
+      const who = BASELINES.includes(target) ? `the ${LABEL[target]} (a harness problem)` : `the ${LABEL[target]}`;
       return { results, skip: `${who} did not answer a valid ${kind === 'json' ? 'JSON response' : 'stream'}: ${r.problem}` };
     }
   }
@@ -416,8 +421,8 @@ async function runLong(name) {
         out.rounds[target].push(m);
         if (!m.valid) {
           progress(name, round, target, `FAILED: ${r.problem}`);
-          if (target !== 'raw') return { ...out, status: 'skipped', reason: `the ${LABEL[target]}'s long stream failed: ${r.problem}` };
-          return { ...out, status: 'skipped', reason: `the raw proxy's long stream failed (a harness problem): ${r.problem}` };
+          if (!BASELINES.includes(target)) return { ...out, status: 'skipped', reason: `the ${LABEL[target]}'s long stream failed: ${r.problem}` };
+          return { ...out, status: 'skipped', reason: `the ${LABEL[target]}'s long stream failed (a harness problem): ${r.problem}` };
         }
         progress(name, round, target, `${fmtNum(m.totalS, 2)} s  ${fmtNum(m.eventsPerSec, 0)} events/s  RSS start ${fmtMb(m.memory.start)} peak ${fmtMb(m.memory.peak)} (${fmtSignedMb(m.memory.growth)})  live heap at 25/50/75 %: ${m.memory.liveHeap.map((h) => fmtMb(h.heapUsed)).join(' / ') || '—'}  retained after the stream ${fmtSignedMb(m.memory.retainedAfterGc)}`);
         await sleep(250);
@@ -480,6 +485,13 @@ function summarize(out, metrics) {
   const pairedOf = (a, b) => Object.fromEntries(Object.entries(metrics).map(([k, f]) => [k, median(out.rounds[a].map((m, i) => ratio(f(m), f(out.rounds[b][i]))))]));
   const ratios = Object.fromEntries(GATEWAYS.map((t) => [t, ratiosOf(t, 'raw')]));
   const paired = Object.fromEntries(GATEWAYS.map((t) => [t, pairedOf(t, 'raw')]));
+  // The floor against raw (what reading JSON costs) and each gateway against the floor.
+  ratios['floor/raw'] = ratiosOf('floor', 'raw');
+  paired['floor/raw'] = pairedOf('floor', 'raw');
+  for (const t of GATEWAYS) {
+    ratios[`${t}/floor`] = ratiosOf(t, 'floor');
+    paired[`${t}/floor`] = pairedOf(t, 'floor');
+  }
   if (GATEWAYS.includes('compiled') && GATEWAYS.includes('interpreted')) {
     ratios['compiled/interpreted'] = ratiosOf('compiled', 'interpreted');
     paired['compiled/interpreted'] = pairedOf('compiled', 'interpreted');
@@ -503,6 +515,8 @@ function lastError(output) {
 /** The ratio rows of a table: each gateway against the raw proxy, then compiled against interpreted. */
 function ratioRows(s, cells) {
   const rows = GATEWAYS.map((t) => [`${t}/raw`, ...cells(s.ratio[t])]);
+  if (s.ratio['floor/raw']) rows.push(['floor/raw', ...cells(s.ratio['floor/raw'])]);
+  for (const t of GATEWAYS) if (s.ratio[`${t}/floor`]) rows.push([`${t}/floor`, ...cells(s.ratio[`${t}/floor`])]);
   if (s.ratio['compiled/interpreted']) rows.push(['compiled/interpreted', ...cells(s.ratio['compiled/interpreted'])]);
   return rows;
 }
@@ -557,32 +571,32 @@ function printSummary(results) {
   for (const s of results) {
     if (s.name === 'rules') {
       if (s.status !== 'ok') {
-        rows.push([s.name, s.status, '—', ...GATEWAYS.map(() => '—'), '']);
+        rows.push([s.name, s.status, '—', '—', ...GATEWAYS.map(() => '—'), '']);
         notes.push(`${s.name}: ${s.status}: ${s.reason}`);
         continue;
       }
       const e = s.figures.engines;
-      rows.push(['rules', 'µs per request mapping', '', ...GATEWAYS.map((t) => fmtMs(e[t]?.requestMappingUs)), GATEWAYS.length === 2 ? `${fmtRatio(s.figures.speedUp.requestMapping)} faster` : '']);
-      rows.push(['', 'µs per stream event', '', ...GATEWAYS.map((t) => fmtMs(e[t]?.streamEventUs)), GATEWAYS.length === 2 ? `${fmtRatio(s.figures.speedUp.streamEvent)} faster` : '']);
+      rows.push(['rules', 'µs per request mapping', '', '', ...GATEWAYS.map((t) => fmtMs(e[t]?.requestMappingUs)), GATEWAYS.length === 2 ? `${fmtRatio(s.figures.speedUp.requestMapping)} faster` : '']);
+      rows.push(['', 'µs per stream event', '', '', ...GATEWAYS.map((t) => fmtMs(e[t]?.streamEventUs)), GATEWAYS.length === 2 ? `${fmtRatio(s.figures.speedUp.streamEvent)} faster` : '']);
       continue;
     }
     if (s.status !== 'ok') {
-      rows.push([s.name, s.status, '—', ...GATEWAYS.map(() => '—'), '']);
+      rows.push([s.name, s.status, '—', '—', ...GATEWAYS.map(() => '—'), '']);
       notes.push(`${s.name}: ${s.status}: ${s.reason.length > 300 ? `${s.reason.slice(0, 297)}…` : s.reason}`);
       continue;
     }
     const m = s.median;
     const ratios = (k) => GATEWAYS.map((t) => `${t} ${fmtRatio(s.ratio[t][k])}`).join(', ');
-    if (s.name === 'json') rows.push([s.name, 'req/s', fmtNum(m.raw.reqPerSec), ...GATEWAYS.map((t) => fmtNum(m[t].reqPerSec)), ratios('reqPerSec')]);
-    if (s.name === 'json-c1') rows.push([s.name, 'p50 ms (added)', fmtMs(m.raw.p50), ...GATEWAYS.map((t) => `${fmtMs(m[t].p50)} (+${fmtMs(m[t].p50 - m.raw.p50)})`), ratios('p50')]);
-    if (s.name === 'stream') rows.push([s.name, 'streams/s', fmtNum(m.raw.streamsPerSec), ...GATEWAYS.map((t) => fmtNum(m[t].streamsPerSec)), ratios('streamsPerSec')]);
+    if (s.name === 'json') rows.push([s.name, 'req/s', fmtNum(m.raw.reqPerSec), fmtNum(m.floor.reqPerSec), ...GATEWAYS.map((t) => fmtNum(m[t].reqPerSec)), ratios('reqPerSec')]);
+    if (s.name === 'json-c1') rows.push([s.name, 'p50 ms (added)', fmtMs(m.raw.p50), `${fmtMs(m.floor.p50)} (+${fmtMs(m.floor.p50 - m.raw.p50)})`, ...GATEWAYS.map((t) => `${fmtMs(m[t].p50)} (+${fmtMs(m[t].p50 - m.raw.p50)})`), ratios('p50')]);
+    if (s.name === 'stream') rows.push([s.name, 'streams/s', fmtNum(m.raw.streamsPerSec), fmtNum(m.floor.streamsPerSec), ...GATEWAYS.map((t) => fmtNum(m[t].streamsPerSec)), ratios('streamsPerSec')]);
     if (s.name === 'stream-long') {
-      rows.push([s.name, 'events/s', fmtNum(m.raw.eventsPerSec, 0), ...GATEWAYS.map((t) => fmtNum(m[t].eventsPerSec, 0)), ratios('eventsPerSec')]);
-      rows.push(['', 'peak RSS growth', fmtSignedMb(m.raw.growth), ...GATEWAYS.map((t) => fmtSignedMb(m[t].growth)), '']);
-      rows.push(['', 'live heap growth', fmtSignedMb(m.raw.liveGrowth), ...GATEWAYS.map((t) => fmtSignedMb(m[t].liveGrowth)), GATEWAYS.map((t) => `${t} ${s.flat[t] ? 'flat' : 'GROWING'}`).join(', ')]);
+      rows.push([s.name, 'events/s', fmtNum(m.raw.eventsPerSec, 0), fmtNum(m.floor.eventsPerSec, 0), ...GATEWAYS.map((t) => fmtNum(m[t].eventsPerSec, 0)), ratios('eventsPerSec')]);
+      rows.push(['', 'peak RSS growth', fmtSignedMb(m.raw.growth), fmtSignedMb(m.floor.growth), ...GATEWAYS.map((t) => fmtSignedMb(m[t].growth)), '']);
+      rows.push(['', 'live heap growth', fmtSignedMb(m.raw.liveGrowth), fmtSignedMb(m.floor.liveGrowth), ...GATEWAYS.map((t) => fmtSignedMb(m[t].liveGrowth)), GATEWAYS.map((t) => `${t} ${s.flat[t] ? 'flat' : 'GROWING'}`).join(', ')]);
     }
   }
-  log(table(['scenario', 'metric', 'raw proxy', ...GATEWAYS.map((t) => LABEL[t]), 'gateway/raw'], rows));
+  log(table(['scenario', 'metric', 'raw proxy', 'JSON floor', ...GATEWAYS.map((t) => LABEL[t]), 'gateway/raw'], rows));
   for (const note of notes) log(`  ${note}`);
 }
 

@@ -58,7 +58,9 @@ export class Builtins {
       store: deps.batchStore ?? new DiskBatchStore(deps.config.dataDir),
       files: this.files,
       registry: deps.registry,
-      pipeline: deps.pipeline,
+      // Items are retried by the batch worker (BATCH_MAX_ATTEMPTS, with its own backoff): the
+      // resilience layer's retries on top would multiply the attempts per item (3 × 3 = 9).
+      pipeline: { ...deps.pipeline, upstream: { send: (call, log) => deps.pipeline.upstream.send({ ...call, retry: false }, log) } },
       config: this.settings,
       log: deps.log.child({ builtin: 'batches' }),
     });

@@ -3,7 +3,7 @@
  * the pair that serves the route. Routes are looked up in the live mapping set on every request,
  * so a reload changes what is served without touching Express.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GatewayConfig } from '../config/env-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -34,6 +34,12 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
+/** `req_` and 24 random hex digits. randomUUID draws from a pooled entropy cache (randomBytes does a syscall-backed fill each time). */
+function newRequestId(): string {
+  const uuid = randomUUID();
+  return `req_${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(15, 18)}${uuid.slice(19, 23)}${uuid.slice(24, 29)}`;
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const { config, registry, log } = deps;
   const keys = createKeyChecker(config.gatewayApiKeys, { requireKey: config.forwardClientKey });
@@ -46,7 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((req, res, next) => {
     const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomBytes(12).toString('hex')}`;
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newRequestId();
     res.locals.requestId = id;
     res.setHeader('request-id', id);
     const started = process.hrtime.bigint();

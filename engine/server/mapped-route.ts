@@ -40,13 +40,25 @@ async function answer(req: Request, res: Response, pair: CompiledPair, route: Ro
     }
     res.locals.upstreamStatus = result.upstreamStatus;
     if (res.headersSent || res.destroyed) return;
-    res.status(result.status);
     for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
-    res.json(result.status >= 400 ? withRequestId(result.body, res.locals.requestId as string) : result.body);
+    sendJson(res, result.status, result.status >= 400 ? withRequestId(result.body, res.locals.requestId as string) : result.body);
   } catch (err) {
     if (abort.signal.aborted) return; // the client left; nobody to answer
     log.error({ err, pair: pair.name }, 'unexpected failure while answering');
     if (!res.headersSent) res.status(500).json({ error: { message: 'internal error in the gateway' } });
     else res.destroy();
   }
+}
+
+/**
+ * The answer as JSON, written directly: Express's res.json would stringify it the same way and
+ * then look up a charset, consider an ETag (off here) and freshness — work an API answer to a
+ * POST never needs, on the hottest path of the gateway.
+ */
+function sendJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
 }

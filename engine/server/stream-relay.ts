@@ -47,20 +47,42 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
   let started = false;
   let finished = false;
   let lastWrite = Date.now();
+  let uncounted = 0;
 
-  const write = async (text: string): Promise<void> => {
-    if (text === '' || res.destroyed) return;
+  // Writes are corked until the current burst of work is over (process.nextTick runs once the
+  // promise jobs queued now have run): every event translated from the chunks already received
+  // goes out in one write, the way a piped proxy's writes coalesce, instead of one syscall each.
+  let corked = false;
+  const uncork = () => {
+    if (!corked) return;
+    corked = false;
+    res.uncork();
+  };
+  /** Writes a frame; a Promise only when the client is slower than the stream (wait for 'drain'). */
+  const write = (text: string): Promise<void> | undefined => {
+    if (text === '' || res.destroyed) return undefined;
     lastWrite = Date.now();
-    if (!res.write(text)) await drained(res);
+    if (uncounted > 0) {
+      options.onEvents?.(uncounted);
+      uncounted = 0;
+    }
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
+    return res.write(text) ? undefined : drained(res);
   };
   const apply = (step: StreamStep): string => {
     state = step.state;
     if (step.emit.length > 0) {
       started = true;
-      options.onEvents?.(step.emit.length);
+      uncounted += step.emit.length;
     }
     if (step.finish) finished = true;
-    return step.emit.map(frame).join('');
+    let out = '';
+    for (const event of step.emit) out += frame(event);
+    return out;
   };
 
   const ping = program.ping === undefined ? undefined : setInterval(() => {
@@ -72,6 +94,8 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
   const parser = createParser({ onEvent: (event) => pending.push(event) });
   const decoder = new TextDecoder();
 
+  // Frames translated but not yet written: a fault later in the same chunk still sends them first.
+  let unsent = '';
   try {
     for await (const chunk of reply.body) {
       const text = decoder.decode(chunk as Buffer, { stream: true });
@@ -79,24 +103,28 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
       bytesSinceEvent = pending.length > 0 ? 0 : bytesSinceEvent + text.length;
       if (bytesSinceEvent > options.maxEventBytes) throw new StreamFault('GW_ERR_UPSTREAM_RESPONSE', `upstream sent more than ${options.maxEventBytes} bytes without completing an event`);
       // One write per upstream chunk — but a chunk holding a burst of events is written in slices,
-      // so the client's first bytes never wait for a whole burst to be translated.
-      let out = '';
-      let sliced = 0;
-      while (pending.length > 0 && !finished) {
-        out += apply(await translateEvent(program, pending.shift()!, state, inbound, log));
-        if (++sliced % EVENTS_PER_WRITE === 0) {
-          await write(out);
-          out = '';
+      // so the client's first bytes never wait for a whole burst to be translated. Compiled rules
+      // answer synchronously: no await (no extra turn of the event loop) unless one is needed.
+      for (let i = 0; i < pending.length && !finished; i++) {
+        const step = translateEvent(program, pending[i], state, inbound, log);
+        unsent += apply(step instanceof Promise ? await step : step);
+        if ((i + 1) % EVENTS_PER_WRITE === 0) {
+          const wait = write(unsent);
+          unsent = '';
+          if (wait) await wait;
         }
       }
       pending.length = 0;
-      await write(out);
+      const wait = write(unsent);
+      unsent = '';
+      if (wait) await wait;
       if (finished) break;
     }
     if (!finished) await write(apply(await program.end(state, inbound)));
   } catch (err) {
     if (abort.signal.aborted && !finished) return; // the client left: nothing to write to
     if (!finished) {
+      if (unsent !== '') void write(unsent);
       const fault = toFault(err);
       log.warn({ code: fault.code, err: fault.message }, 'stream failed; sending the error event');
       try {
@@ -110,10 +138,12 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
     if (finished && !reply.body.destroyed) abort.abort(); // done early (e.g. a stop sequence): close the upstream request
   }
   if (program.framing.done !== undefined) await write(`data: ${program.framing.done}\n\n`);
+  uncork(); // balanced before end(): Node 22+ holds corked chunked writes until their uncork
   res.end();
 }
 
-async function translateEvent(program: StreamProgram, message: EventSourceMessage, state: unknown, inbound: unknown, log: Logger): Promise<StreamStep> {
+/** The step for one upstream event: directly when its rule is synchronous, else a Promise. */
+function translateEvent(program: StreamProgram, message: EventSourceMessage, state: unknown, inbound: unknown, log: Logger): StreamStep | Promise<StreamStep> {
   let event: unknown;
   try {
     event = JSON.parse(message.data);
@@ -122,8 +152,12 @@ async function translateEvent(program: StreamProgram, message: EventSourceMessag
     throw new StreamFault('GW_ERR_UPSTREAM_RESPONSE', `upstream sent an SSE event whose data is not JSON: ${message.data.slice(0, 80)}`);
   }
   const type = message.event ?? String((event as Record<string, unknown>)?.[program.eventTypeFrom] ?? '');
-  const step = await program.step(type, event, state, inbound);
-  if (step) return step;
+  const step = program.step(type, event, state, inbound);
+  if (step instanceof Promise) return step.then((s) => s ?? skipped(program, type, state, log));
+  return step ?? skipped(program, type, state, log);
+}
+
+function skipped(program: StreamProgram, type: string, state: unknown, log: Logger): StreamStep {
   if (!(type in program.ignored)) log.debug({ type }, 'upstream stream event with no rule; skipped');
   return { emit: [], state, finish: false };
 }

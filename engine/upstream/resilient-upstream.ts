@@ -67,7 +67,7 @@ export class ResilientUpstream implements UpstreamSender {
     budget.recordRequest();
     for (let retries = 0; ; retries++) {
       const { outcome, reply, error } = await this.attempt(call, upstream, breaker, log);
-      const decision = decideRetry(outcome, retries, this.settings.retry, this.random);
+      const decision = call.retry === false ? { retry: false as const, why: 'the caller retries on its own' } : decideRetry(outcome, retries, this.settings.retry, this.random);
       const giveUp = (why: string): UpstreamReply => {
         if (retries > 0 || decision.retry) log?.info({ upstream, attempts: retries + 1, why }, 'upstream: no more retries');
         if (reply) return reply;

@@ -26,6 +26,8 @@ export interface UpstreamCall {
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** false: one attempt, no retries by the resilience layer (the caller retries on its own). */
+  retry?: boolean;
 }
 
 export interface UpstreamReply {

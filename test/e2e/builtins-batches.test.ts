@@ -187,3 +187,37 @@ describe('message batches: expiry and PUBLIC_BASE_URL', () => {
     expect(ended.results_url).toBe(`https://gateway.example.com/v1/messages/batches/${created.id}/results`);
   });
 });
+
+describe('message batches: attempts per item with upstream retries on', () => {
+  let h: Harness;
+  let client: Anthropic;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'rosetta-batches-retries-'));
+    // The live path retries twice (UPSTREAM_MAX_RETRIES); batch items have their own attempts.
+    h = await startHarness({ DATA_DIR: dataDir, BATCH_CONCURRENCY: '2', BATCH_MAX_ATTEMPTS: '3', BATCH_RETRY_BASE_MS: '10', UPSTREAM_MAX_RETRIES: '2', UPSTREAM_RETRY_BASE_DELAY_MS: '10', HOT_RELOAD: 'off' });
+    h.upstream.setDefault(scriptedUpstream());
+    client = new Anthropic({ baseURL: h.gateway.url, apiKey: GATEWAY_KEY, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('an item the upstream keeps refusing is sent BATCH_MAX_ATTEMPTS times, not multiplied by the live retries', async () => {
+    const created = await client.messages.batches.create({ requests: [item('r-1', 'busy-7'), item('r-2', 'ok-8')] });
+    const ended = await untilEnded(client, created.id);
+    expect(ended.request_counts).toMatchObject({ succeeded: 1, errored: 1 });
+    const tries = (tag: string) => h.upstream.requests.filter((r) => JSON.stringify(r.body).includes(`"${tag}"`)).length;
+    expect(tries('busy-7')).toBe(3);
+    expect(tries('ok-8')).toBe(1);
+  });
+
+  it('a live request still gets the resilience layer\'s retries', async () => {
+    const before = h.upstream.requests.length;
+    const err = await client.messages.create({ model: 'claude-opus-5-5', max_tokens: 16, messages: [{ role: 'user', content: 'busy-9' }] }).catch((e: unknown) => e);
+    expect((err as { status?: number }).status).toBe(429);
+    expect(h.upstream.requests.length - before).toBe(3); // one attempt and two retries
+  });
+});

@@ -2,7 +2,7 @@
  * Gateway keys from a file (GATEWAY_API_KEYS_FILE), and FORWARD_CLIENT_KEY=on, where each
  * client's own key goes upstream as `authorization: Bearer` instead of the operator's.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,14 +24,18 @@ async function post(h: Harness, headers: Record<string, string>): Promise<{ stat
 
 describe('GATEWAY_API_KEYS_FILE', () => {
   let h: Harness;
+  let dir: string;
   beforeAll(async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'rosetta-keys-'));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'rosetta-keys-'));
     const file = path.join(dir, 'keys');
     writeFileSync(file, '# team A\nfile-key-alpha-1\n\n# team B (rotated 2025-05)\nfile-key-beta-2\n', { mode: 0o600 });
     h = await startHarness({ HOT_RELOAD: 'off', GATEWAY_API_KEYS: '', GATEWAY_API_KEYS_FILE: file });
     h.upstream.setDefault({ json: ANSWER });
   });
-  afterAll(async () => h?.stop());
+  afterAll(async () => {
+    await h?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it.each<{ name: string; headers: Record<string, string>; status: number }>([
     { name: 'the first key of the file as x-api-key is served', headers: { 'x-api-key': 'file-key-alpha-1' }, status: 200 },

@@ -4,7 +4,7 @@
  * reloads), every log line of a request carrying its request id, bodies logged only with
  * LOG_BODIES=on — and still scrubbed of secrets.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -36,13 +36,14 @@ async function start(extraEnv: Record<string, string>): Promise<Setup> {
       done();
     },
   });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rosetta-observe-'));
   const env: NodeJS.ProcessEnv = {
     PORT: '0',
     HOST: '127.0.0.1',
     HOT_RELOAD: 'on',
     MAPPINGS_DIR: path.join(REPO_ROOT, 'mappings'),
     SCHEMAS_DIR: path.join(REPO_ROOT, 'schemas'),
-    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'rosetta-observe-')),
+    DATA_DIR: dataDir,
     OPENAI_BASE_URL: upstream.url,
     OPENAI_API_KEY: UPSTREAM_KEY,
     GATEWAY_API_KEYS: GATEWAY_KEY,
@@ -50,7 +51,7 @@ async function start(extraEnv: Record<string, string>): Promise<Setup> {
   };
   const gateway = await startGateway(readConfig(env, REPO_ROOT), env, createLogger('debug', sink));
   upstream.setDefault((req) => ((req.body as { stream?: boolean }).stream ? { sse: EVENTS } : { json: ANSWER }));
-  return { gateway, upstream, logs, stop: async () => (await gateway.shutdown({ graceMs: 1_000 }), await upstream.close()) };
+  return { gateway, upstream, logs, stop: async () => (await gateway.shutdown({ graceMs: 1_000 }), await upstream.close(), rmSync(dataDir, { recursive: true, force: true })) };
 }
 
 async function post(url: string, body: unknown, requestId?: string): Promise<Response> {

@@ -3,7 +3,7 @@
  * retries on, fast backoff, and every log line captured (at debug level) so each file can prove
  * that no secret — the canary upstream key, the canary gateway key — reached a log line.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -57,6 +57,7 @@ export async function startFaultHarness(extraEnv: Record<string, string> = {}): 
       done();
     },
   });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rosetta-faults-'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     PORT: '0',
@@ -65,7 +66,7 @@ export async function startFaultHarness(extraEnv: Record<string, string> = {}): 
     HOT_RELOAD: 'off',
     MAPPINGS_DIR: path.join(REPO_ROOT, 'mappings'),
     SCHEMAS_DIR: path.join(REPO_ROOT, 'schemas'),
-    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'rosetta-faults-')),
+    DATA_DIR: dataDir,
     OPENAI_BASE_URL: upstream.url,
     OPENAI_API_KEY: CANARY_UPSTREAM_KEY,
     GATEWAY_API_KEYS: CANARY_GATEWAY_KEY,
@@ -77,6 +78,7 @@ export async function startFaultHarness(extraEnv: Record<string, string> = {}): 
     gateway = await startGateway(readConfig(env, REPO_ROOT), env, createLogger('debug', sink));
   } catch (err) {
     await upstream.close();
+    rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
   return {
@@ -103,6 +105,7 @@ export async function startFaultHarness(extraEnv: Record<string, string> = {}): 
     async stop() {
       await gateway.shutdown({ graceMs: 2_000 });
       await upstream.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,10 +2,10 @@
  * The production settings of engine/config/env-config.ts (limits, retries, breaker, metrics,
  * shutdown) and GATEWAY_API_KEYS_FILE (engine/config/keys-file.ts).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../../engine/config/env-config.js';
 import { parseKeysFile } from '../../../engine/config/keys-file.js';
 
@@ -51,6 +51,7 @@ describe('values from the environment', () => {
 
 describe('GATEWAY_API_KEYS_FILE', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rosetta-keys-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const write = (name: string, text: string) => {
     const file = path.join(dir, name);
     writeFileSync(file, text);

@@ -1,0 +1,91 @@
+/**
+ * engine/server/stream-relay.ts with a hand-made stream program: what reaches the client when
+ * several events arrive in one upstream read, when one of them is broken, and how writes are
+ * batched (one write per burst, not per event).
+ */
+import { Readable, Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { Response } from 'express';
+import { relayStream } from '../../../engine/server/stream-relay.js';
+import type { StreamProgram, StreamStep } from '../../../engine/translate/stream-program.js';
+import type { Logger } from '../../../engine/observe/logger.js';
+
+/** Echoes each upstream event {n} as {type: "echo", n}; `last` finishes the stream. */
+const echo: StreamProgram = {
+  framing: { eventNameFrom: 'type' },
+  eventTypeFrom: 'type',
+  handled: new Set(['item', 'last']),
+  ignored: {},
+  init: () => ({ seen: 0 }),
+  step(type, event, state): StreamStep {
+    const seen = (state as { seen: number }).seen + 1;
+    const n = (event as { n: number }).n;
+    return { emit: [{ type: 'echo', n }], state: { seen }, finish: type === 'last' };
+  },
+  end: (state) => ({ emit: [{ type: 'end' }], state, finish: true }),
+  onError: (error, state) => ({ emit: [{ type: 'error', message: error.message }], state, finish: true }),
+};
+
+const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent } as unknown as Logger;
+
+/** A stand-in for Express's Response: records every write as it reaches the socket. */
+class Sink extends Writable {
+  readonly writes: string[] = [];
+  statusCode = 0;
+  headers: Record<string, string> = {};
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
+    this.writes.push(chunk.toString('utf8'));
+    done();
+  }
+  override _writev(chunks: Array<{ chunk: Buffer }>, done: () => void) {
+    this.writes.push(chunks.map((c) => c.chunk.toString('utf8')).join(''));
+    done();
+  }
+  status(code: number) {
+    this.statusCode = code;
+    return this;
+  }
+  setHeader(name: string, value: string) {
+    this.headers[name] = value;
+  }
+  flushHeaders() {}
+}
+
+async function relay(reads: string[]): Promise<{ sink: Sink; events: Array<{ event: string; data: unknown }> }> {
+  const sink = new Sink();
+  const body = Readable.from(reads.map((r) => Buffer.from(r)));
+  await relayStream(sink as unknown as Response, { status: 200, headers: {}, body: body as never }, echo, {}, { pingIntervalMs: 60_000, maxEventBytes: 1 << 20, abort: new AbortController(), log: silent });
+  const text = sink.writes.join('');
+  const events = text.split('\n\n').filter((f) => f !== '').map((f) => {
+    const [eventLine, dataLine] = f.split('\n');
+    return { event: eventLine.replace('event: ', ''), data: JSON.parse(dataLine.replace('data: ', '')) };
+  });
+  return { sink, events };
+}
+
+const sse = (type: string, n: number) => `event: ${type}\ndata: ${JSON.stringify({ type, n })}\n\n`;
+
+describe('stream relay', () => {
+  it('translates every event of a read, in order, and ends with the end rule', async () => {
+    const { events } = await relay([sse('item', 1) + sse('item', 2), sse('item', 3)]);
+    expect(events.map((e) => e.data)).toEqual([{ type: 'echo', n: 1 }, { type: 'echo', n: 2 }, { type: 'echo', n: 3 }, { type: 'end' }]);
+  });
+
+  it('a broken event after good ones in the same read: the good ones are sent, then the error event', async () => {
+    const { events } = await relay([sse('item', 1) + sse('item', 2) + 'event: item\ndata: {not json\n\n' + sse('item', 3)]);
+    expect(events.map((e) => e.event)).toEqual(['echo', 'echo', 'error']);
+    expect(events[2].data).toMatchObject({ type: 'error', message: expect.stringContaining('not JSON') });
+  });
+
+  it('stops at the event that finishes the stream, ignoring what follows', async () => {
+    const { events } = await relay([sse('item', 1) + sse('last', 2) + sse('item', 3)]);
+    expect(events.map((e) => e.data)).toEqual([{ type: 'echo', n: 1 }, { type: 'echo', n: 2 }]);
+  });
+
+  it('a burst of events already received goes out in one write, not one per event', async () => {
+    const burst = Array.from({ length: 10 }, (_, i) => sse('item', i)).join('');
+    const { sink, events } = await relay([burst]);
+    expect(events).toHaveLength(11);
+    expect(sink.writes.length).toBeLessThanOrEqual(2); // the burst, and the end event after the upstream closed
+  });
+});
