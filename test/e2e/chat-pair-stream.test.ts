@@ -91,8 +91,7 @@ describe('streams through the chat pair', () => {
   });
 
   it('a server that ignores include_usage (finish_reason, then data: [DONE]) still ends the message normally', async () => {
-    // Written one event at a time (delayMs), as a generating server does. (When [DONE] shares a
-    // network read with earlier events, the engine's relay drops those events: see the report.)
+    // Written one event at a time (delayMs), as a generating server does.
     h.upstream.enqueue({ sse: [chunk({ role: 'assistant', content: 'Hi' }), chunk({ content: ' there.' }), chunk({}, 'stop'), '[DONE]'], delayMs: 30 });
     const message = await client.messages.stream(ask({ tools: undefined })).finalMessage();
     expect(message.content).toEqual([{ type: 'text', text: 'Hi there.' }]);
@@ -100,15 +99,14 @@ describe('streams through the chat pair', () => {
     expect(message.usage.output_tokens).toBe(0);
   });
 
-  // Known engine gap (engine/server/stream-relay.ts, owned by the routing work): when `data: [DONE]`
-  // arrives in the same network read as the events before it, the relay's JSON.parse fault on
-  // [DONE] discards the events already translated from that read, so the client gets only what
-  // on_error adds. Expected to fail until the relay knows an upstream end sentinel; then this
-  // test turns red and should become an ordinary `it`.
-  it.fails('KNOWN GAP: a whole no-usage stream in one network write still reaches the client intact', async () => {
+  // The relay reads `data: [DONE]` (not JSON) as a malformed event; the events translated from
+  // the same network read go out first, then on_error ends the message (the upstream had already
+  // sent its finish_reason).
+  it('a whole no-usage stream in one network write reaches the client intact', async () => {
     h.upstream.enqueue({ sse: [chunk({ role: 'assistant', content: 'Hi' }), chunk({ content: ' there.' }), chunk({}, 'stop'), '[DONE]'] });
     const message = await client.messages.stream(ask({ tools: undefined })).finalMessage();
     expect(message.content).toEqual([{ type: 'text', text: 'Hi there.' }]);
+    expect(message.stop_reason).toBe('end_turn');
   });
 
   it('whole tool calls in single chunks with finish_reason "stop" (Ollama\'s shape) give tool_use blocks and stop_reason tool_use', async () => {
