@@ -84,6 +84,7 @@ async function check(dir: string | undefined): Promise<number> {
       ['inbound request fields', coverage.inbound, 'ignored:'],
       ['upstream response fields', coverage.upstreamResponse, 'upstream_ignored:'],
       ['upstream stream event types', coverage.streamEvents, 'stream.ignored:'],
+      ['upstream stream event fields', coverage.streamFields, 'stream.ignored_fields:'],
     ] as const) {
       if (fields.length === 0) continue;
       process.stdout.write(`  ${label}: ${summarise(fields)}\n`);

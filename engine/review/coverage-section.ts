@@ -11,6 +11,7 @@ const PARTS: ReadonlyArray<{ key: keyof CoverageReport; title: string; where: st
   { key: 'inbound', title: 'Inbound request fields', where: 'ignored:' },
   { key: 'upstreamResponse', title: 'Upstream response fields', where: 'upstream_ignored:' },
   { key: 'streamEvents', title: 'Upstream stream event types', where: 'stream.ignored:' },
+  { key: 'streamFields', title: 'Upstream stream event fields', where: 'stream.ignored_fields:' },
 ];
 
 export function coverageCounts(fields: readonly FieldCoverage[]): Record<FieldCoverage['status'], number> {

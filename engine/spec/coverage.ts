@@ -3,6 +3,11 @@
  * under `ignored:` with a reason; likewise every upstream response field (`upstream_ignored:`) and
  * every upstream stream event type (`stream.ignored:`). Nothing passes through unseen.
  *
+ * A stream whose events all share one shape, told apart by a field other than `type`
+ * (`stream.event_type_from`, e.g. Chat Completions chunks, every one `object: chat.completion.chunk`),
+ * says little through its event types: there every field of the event schema, to three levels, must
+ * be named by a stream rule's `covers:` or listed under `stream.ignored_fields:` with a reason.
+ *
  * Field paths are dotted property names with arrays transparent (`tools.name` is the name of each
  * tool), to `depth` segments. A path counts as covered when it, or one of its ancestors, is named by
  * a rule's `covers:`, read at the top of a rule's expression, or listed as ignored.
@@ -10,7 +15,7 @@
 import jsonata from 'jsonata';
 import type { ApiSchemas } from './api-schemas.js';
 import type { CompiledPair } from './compile-pair.js';
-import type { BlockSpec } from './pair-spec.js';
+import type { BlockSpec, StreamSpec } from './pair-spec.js';
 
 export interface FieldCoverage {
   path: string;
@@ -23,18 +28,23 @@ export interface CoverageReport {
   inbound: FieldCoverage[];
   upstreamResponse: FieldCoverage[];
   streamEvents: FieldCoverage[];
+  /** Fields of the upstream stream event (only for streams with `event_type_from`; else empty). */
+  streamFields: FieldCoverage[];
 }
 
 export function coverageOf(pair: CompiledPair, schemas: ApiSchemas, depth = 2): CoverageReport {
   const spec = pair.spec;
   const inboundFields = schemaFieldPaths(schemas.schema(pair.inboundApi, 'request'), depth);
   const responseFields = schemaFieldPaths(schemas.schema(pair.upstreamApi, 'response'), 1);
-  const eventTypes = schemaEventTypes(schemas.schema(pair.upstreamApi, 'stream-event'));
+  const streamSchema = schemas.schema(pair.upstreamApi, 'stream-event');
+  const typeField = spec.stream?.event_type_from;
+  const eventTypes = schemaEventTypes(streamSchema, typeField ?? 'type');
   const streamUses = new Map<string, string[]>(Object.keys(spec.stream?.events ?? {}).map((t) => [t, [`stream.events.${t}`]]));
   return {
     inbound: classify(inboundFields, usesOf(spec.request), spec.ignored ?? {}),
     upstreamResponse: spec.response ? classify(responseFields, usesOf(spec.response), spec.upstream_ignored ?? {}) : [],
     streamEvents: spec.stream ? classify(eventTypes, streamUses, spec.stream.ignored ?? {}, false) : [],
+    streamFields: spec.stream && typeField ? classify(schemaFieldPaths(streamSchema, 3), streamFieldUses(spec.stream), spec.stream.ignored_fields ?? {}) : [],
   };
 }
 
@@ -53,6 +63,18 @@ function classify(paths: string[], uses: Map<string, string[]>, ignored: Record<
 function ancestorsOf(path: string): string[] {
   const parts = path.split('.');
   return parts.map((_, i) => parts.slice(0, i + 1).join('.')).reverse();
+}
+
+/**
+ * Stream event field → the stream rules that name it in `covers:`. (Only `covers:` counts: a stream
+ * rule reads `choices` for every chunk, which would mark every field below it as used.)
+ */
+function streamFieldUses(stream: StreamSpec): Map<string, string[]> {
+  const uses = new Map<string, string[]>();
+  for (const [type, rule] of Object.entries(stream.events)) {
+    for (const path of rule.covers ?? []) uses.set(path, [...(uses.get(path) ?? []), `stream.events.${type}`]);
+  }
+  return uses;
 }
 
 /** Field path → the rules that use it: their `covers:` plus the fields their expression reads at the root. */
@@ -124,8 +146,8 @@ export function schemaFieldPaths(schema: unknown, depth: number): string[] {
   return [...paths].sort();
 }
 
-/** The `type` constants of a stream-event schema's variants. */
-export function schemaEventTypes(schema: unknown): string[] {
+/** The constants of a stream-event schema's variants in `field` (`type` unless the stream says otherwise). */
+export function schemaEventTypes(schema: unknown, field = 'type'): string[] {
   if (!schema || typeof schema !== 'object') return [];
   const root = schema as Record<string, unknown>;
   const types = new Set<string>();
@@ -133,7 +155,7 @@ export function schemaEventTypes(schema: unknown): string[] {
     const n = resolveRef(root, node) as Record<string, unknown> | undefined;
     if (!n || typeof n !== 'object' || seen.has(n)) return;
     const next = new Set(seen).add(n);
-    const typeProp = resolveRef(root, (n.properties as Record<string, unknown> | undefined)?.type) as Record<string, unknown> | undefined;
+    const typeProp = resolveRef(root, (n.properties as Record<string, unknown> | undefined)?.[field]) as Record<string, unknown> | undefined;
     if (typeProp && typeof typeProp.const === 'string') types.add(typeProp.const);
     if (typeProp && Array.isArray(typeProp.enum) && typeProp.enum.length === 1) types.add(String(typeProp.enum[0]));
     for (const key of ['allOf', 'anyOf', 'oneOf']) for (const branch of (n[key] as unknown[] | undefined) ?? []) walk(branch, next);

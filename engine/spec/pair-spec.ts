@@ -120,6 +120,8 @@ export interface PairSpec {
 export interface StreamRuleSpec {
   describe: string;
   emit: string;
+  /** Upstream event fields this rule accounts for (coverage of streams with `event_type_from`). */
+  covers?: string[];
 }
 
 export interface StreamSpec {
@@ -130,6 +132,8 @@ export interface StreamSpec {
   event_type_from?: string;
   events: Record<string, StreamRuleSpec>;
   ignored?: Record<string, string>;
+  /** Upstream event fields deliberately not used, with the reason (streams with `event_type_from`). */
+  ignored_fields?: Record<string, string>;
   end?: StreamRuleSpec;
   on_error?: StreamRuleSpec;
 }

@@ -46,6 +46,8 @@ describe('the review page in a browser', () => {
   let page: Page;
   const requests: string[] = [];
   const consoleErrors: string[] = [];
+  /** The pair whose page is opened (several pairs are shipped). */
+  const pairUnderReview = () => set.pairs.find((p) => p.name === PAIR)!;
 
   beforeAll(async () => {
     browser = await launch();
@@ -69,7 +71,7 @@ describe('the review page in a browser', () => {
     expect(await page.title()).toBe(PAIR);
     const targets = await column(page, 'request', 'target');
     expect(targets).toEqual(expect.arrayContaining(['model', 'input', 'instructions', 'max_output_tokens']));
-    expect(targets.length).toBe((set.pairs[0].spec.request?.fields?.length ?? 0) + (set.pairs[0].spec.request?.rules?.length ?? 0));
+    expect(targets.length).toBe((pairUnderReview().spec.request?.fields?.length ?? 0) + (pairUnderReview().spec.request?.rules?.length ?? 0));
     const modelRow = page.locator('tr#request-rule-model-to-upstream-model');
     await expect.poll(() => modelRow.locator('td.from').innerText()).toContain('models map');
     expect(await modelRow.innerText()).toContain("The client's model name becomes the upstream model");
@@ -90,13 +92,13 @@ describe('the review page in a browser', () => {
   it('shows the stream event table and the ignored events', async () => {
     const events = await column(page, 'stream-events', 'target', 'h3');
     expect(events).toEqual(expect.arrayContaining(['response.created', 'response.output_text.delta', 'response.completed']));
-    expect(events.length).toBe(Object.keys(set.pairs[0].spec.stream?.events ?? {}).length);
+    expect(events.length).toBe(Object.keys(pairUnderReview().spec.stream?.events ?? {}).length);
     expect(await page.locator('section:has(> h3#stream-ignored) tr', { hasText: 'response.in_progress' }).innerText()).toContain('Repeats the response');
   });
 
   it('shows every example with a pass mark, side by side when opened', async () => {
     const marks = await page.locator('table.examples td:first-child').allInnerTexts();
-    expect(marks.length).toBe(set.pairs[0].examples.length);
+    expect(marks.length).toBe(pairUnderReview().examples.length);
     expect(new Set(marks.map((m) => m.trim()))).toEqual(new Set(['✓ pass']));
     expect(await page.locator('.mark.fail').count()).toBe(0);
     const example = page.locator('details#example-stream-text');
@@ -112,7 +114,7 @@ describe('the review page in a browser', () => {
     await mkdir(ARTIFACTS, { recursive: true });
     // One request and one response example open, so the screenshot shows the side-by-side view.
     for (const part of ['upstream_request', 'response']) {
-      const example = set.pairs[0].examples.find((e) => e.parts.some((p) => p.part === part))!;
+      const example = pairUnderReview().examples.find((e) => e.parts.some((p) => p.part === part))!;
       await page.locator(`details#example-${example.id} summary`).click();
     }
     await page.evaluate(() => window.scrollTo(0, 0)); // the contents column is sticky: keep it at the top

@@ -34,6 +34,10 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     SCHEMAS_DIR: path.join(REPO_ROOT, 'schemas'),
     OPENAI_BASE_URL: upstream.url,
     OPENAI_API_KEY: UPSTREAM_KEY,
+    // Every shipped pair's upstream is the same fake (told apart by path: /v1/responses,
+    // /v1/chat/completions), so no test can reach a real server by accident.
+    OPENAI_CHAT_BASE_URL: upstream.url,
+    OPENAI_CHAT_API_KEY: UPSTREAM_KEY,
     GATEWAY_API_KEYS: GATEWAY_KEY,
     // One upstream call per request, so a test's scripted replies line up with its requests;
     // test/faults/ turns retries on where retries are what is tested.

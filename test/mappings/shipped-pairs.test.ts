@@ -35,7 +35,7 @@ describe('shipped pairs', () => {
     for (const pair of set.pairs) {
       const report = coverageOf(pair, set.schemas);
       printReport(pair.name, report);
-      const missing = [...report.inbound, ...report.upstreamResponse, ...report.streamEvents].filter((f) => f.status === 'missing').map((f) => f.path);
+      const missing = [...report.inbound, ...report.upstreamResponse, ...report.streamEvents, ...report.streamFields].filter((f) => f.status === 'missing').map((f) => f.path);
       expect(missing, `${pair.name}: not covered`).toEqual([]);
       expect(report.inbound.length).toBeGreaterThan(10);
     }
@@ -47,5 +47,5 @@ function printReport(name: string, report: CoverageReport): void {
     const count = (s: string) => fields.filter((f) => f.status === s).length;
     return `  ${label}: ${fields.length} (${count('mapped')} mapped, ${count('ignored')} ignored with a reason, ${count('missing')} missing)`;
   };
-  console.log([`mapping coverage of ${name}:`, line('inbound request fields', report.inbound), line('upstream response fields', report.upstreamResponse), line('upstream stream event types', report.streamEvents)].join('\n'));
+  console.log([`mapping coverage of ${name}:`, line('inbound request fields', report.inbound), line('upstream response fields', report.upstreamResponse), line('upstream stream event types', report.streamEvents), line('upstream stream event fields', report.streamFields)].join('\n'));
 }

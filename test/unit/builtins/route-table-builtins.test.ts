@@ -42,7 +42,9 @@ describe('route table with built-ins', () => {
 
   it('mapped routes still match, and a known path with another method is a 405, not a 404', () => {
     const table = routeTableOf(set);
-    expect(table.match('POST', '/v1/messages')?.route?.upstream.path).toBe('/responses');
+    // Two shipped pairs serve POST /v1/messages: the chat pair's route (with a when: condition)
+    // is tried first, the Responses pair's (without one) takes the rest.
+    expect(table.candidates('POST', '/v1/messages').map((m) => m.route?.upstream.path)).toEqual(['/chat/completions', '/responses']);
     expect(table.match('PUT', '/v1/files/file_x')).toBeUndefined();
     expect(table.hasPath('/v1/files/file_x')).toBe(true);
   });
