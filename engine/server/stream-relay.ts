@@ -1,7 +1,7 @@
 /**
  * The streaming loop: upstream SSE in, translated SSE out, event by event. It owns what the rules
  * must not: parsing (eventsource-parser, with a cap on how much may pile up without completing an
- * event), framing, one write per upstream chunk, back-pressure (wait for 'drain' before reading
+ * event), the upstream's end marker (e.g. `data: [DONE]`), framing, one write per upstream chunk, back-pressure (wait for 'drain' before reading
  * on), pings during long silences, and the failure cases — a cut, a silence past the idle timeout,
  * malformed data, a rule failure — each of which becomes the pair's `on_error` events rather than
  * a hung or truncated stream.
@@ -96,6 +96,7 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
 
   // Frames translated but not yet written: a fault later in the same chunk still sends them first.
   let unsent = '';
+  let upstreamEnded = false;
   try {
     for await (const chunk of reply.body) {
       const text = decoder.decode(chunk as Buffer, { stream: true });
@@ -106,6 +107,10 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
       // so the client's first bytes never wait for a whole burst to be translated. Compiled rules
       // answer synchronously: no await (no extra turn of the event loop) unless one is needed.
       for (let i = 0; i < pending.length && !finished; i++) {
+        if (program.endMarker !== undefined && pending[i].data.trim() === program.endMarker) {
+          upstreamEnded = true; // what follows the marker (nothing, normally) is not read
+          break;
+        }
         const step = translateEvent(program, pending[i], state, inbound, log);
         unsent += apply(step instanceof Promise ? await step : step);
         if ((i + 1) % EVENTS_PER_WRITE === 0) {
@@ -118,7 +123,7 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
       const wait = write(unsent);
       unsent = '';
       if (wait) await wait;
-      if (finished) break;
+      if (finished || upstreamEnded) break;
     }
     if (!finished) await write(apply(await program.end(state, inbound)));
   } catch (err) {
@@ -148,7 +153,6 @@ function translateEvent(program: StreamProgram, message: EventSourceMessage, sta
   try {
     event = JSON.parse(message.data);
   } catch {
-    if (program.framing.done !== undefined && message.data.trim() === program.framing.done) return { emit: [], state, finish: false };
     throw new StreamFault('GW_ERR_UPSTREAM_RESPONSE', `upstream sent an SSE event whose data is not JSON: ${message.data.slice(0, 80)}`);
   }
   const type = message.event ?? String((event as Record<string, unknown>)?.[program.eventTypeFrom] ?? '');

@@ -315,6 +315,7 @@ class PairCompiler {
       framing: { eventNameFrom: spec.framing?.event_name_from, done: spec.framing?.done },
       ping: spec.ping,
       eventTypeFrom: spec.event_type_from,
+      endMarker: spec.end_marker,
       init: compile(['stream', 'init'], spec.init),
       events,
       ignored: spec.ignored ?? {},

@@ -130,6 +130,8 @@ export interface StreamSpec {
   ping?: unknown;
   init?: string;
   event_type_from?: string;
+  /** The upstream's end-of-stream `data:` payload (not JSON), e.g. `[DONE]`. */
+  end_marker?: string;
   events: Record<string, StreamRuleSpec>;
   ignored?: Record<string, string>;
   /** Upstream event fields deliberately not used, with the reason (streams with `event_type_from`). */

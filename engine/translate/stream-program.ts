@@ -33,6 +33,8 @@ export interface StreamProgram {
   framing: StreamFraming;
   ping?: unknown;
   eventTypeFrom: string;
+  /** The upstream's end-of-stream `data:` payload (e.g. `[DONE]`): the stream ends there. */
+  endMarker?: string;
   /** Upstream event types handled by a rule. */
   handled: ReadonlySet<string>;
   /** Upstream event types deliberately ignored (with their reasons). */
@@ -52,6 +54,7 @@ export interface StreamRules {
   framing: StreamFraming;
   ping?: unknown;
   eventTypeFrom?: string;
+  endMarker?: string;
   init?: Rule;
   events: ReadonlyMap<string, Rule>;
   ignored: Record<string, string>;
@@ -74,6 +77,7 @@ export function createStreamProgram(rules: StreamRules): StreamProgram {
     framing: rules.framing,
     ping: rules.ping,
     eventTypeFrom: rules.eventTypeFrom ?? 'type',
+    endMarker: rules.endMarker,
     handled: new Set(rules.events.keys()),
     ignored: rules.ignored,
     init(inbound) {

@@ -89,3 +89,19 @@ describe('stream relay', () => {
     expect(sink.writes.length).toBeLessThanOrEqual(2); // the burst, and the end event after the upstream closed
   });
 });
+
+describe('stream relay: the upstream end marker', () => {
+  const withMarker: StreamProgram = { ...echo, endMarker: '[DONE]' };
+
+  it('[DONE] ends the stream like a close: events before it are sent, then the end rule; nothing after it is read', async () => {
+    const sink = new Sink();
+    const reads = [sse('item', 1) + 'data: [DONE]\n\n' + sse('item', 2)];
+    await relayStream(sink as unknown as Response, { status: 200, headers: {}, body: Readable.from(reads.map((r) => Buffer.from(r))) as never }, withMarker, {}, { pingIntervalMs: 60_000, maxEventBytes: 1 << 20, abort: new AbortController(), log: silent });
+    expect(sink.writes.join('')).toBe('event: echo\ndata: {"type":"echo","n":1}\n\nevent: end\ndata: {"type":"end"}\n\n');
+  });
+
+  it('without an end marker, [DONE] is data that is not JSON: an error event after what came before', async () => {
+    const { events } = await relay([sse('item', 1) + 'data: [DONE]\n\n']);
+    expect(events.map((e) => e.event)).toEqual(['echo', 'error']);
+  });
+});
