@@ -19,7 +19,7 @@ import { isBuiltinRoute } from './pair-spec.js';
 import { compileBuiltins, type CompiledBuiltins } from '../builtins/compile-builtins.js';
 import { readPairFolder, type PairSource } from './read-pair-folder.js';
 import { substituteEnv } from './env-substitute.js';
-import type { SourcePosition, SpecProblem } from './yaml-file.js';
+import type { SourcePosition, SpecProblem, YamlFile } from './yaml-file.js';
 import { runExamples, runRuleExamples, type ExampleResult } from './run-examples.js';
 
 export interface CompiledPair {
@@ -53,9 +53,31 @@ export interface CompileOptions {
   schemas: ApiSchemas;
 }
 
+/**
+ * The last good compile of each pair folder, with what it was compiled from. A reload after an
+ * edit to one pair reuses the others as they are: with several pairs loaded, recompiling all of
+ * them (rules, examples) would push a reload past its one-second budget. Pairs hold no state.
+ */
+const lastCompiled = new Map<string, { parsed: readonly YamlFile[]; schemas: ApiSchemas; envKey: string; pair: CompiledPair }>();
+
 export async function compilePairFolder(dir: string, options: CompileOptions): Promise<{ pair?: CompiledPair; problems: SpecProblem[] }> {
   const { source, problems } = await readPairFolder(dir);
   if (!source) return { problems };
+  const envKey = JSON.stringify([options.env, process.env.RULE_ENGINE ?? '']);
+  const previous = lastCompiled.get(dir);
+  if (previous && previous.schemas === options.schemas && previous.envKey === envKey && sameFiles(previous.parsed, source.parsed)) {
+    return { pair: previous.pair, problems: [] };
+  }
+  const result = await compileSource(source, problems, options);
+  if (result.pair) lastCompiled.set(dir, { parsed: source.parsed, schemas: options.schemas, envKey, pair: result.pair });
+  return result;
+}
+
+function sameFiles(a: readonly YamlFile[], b: readonly YamlFile[]): boolean {
+  return a.length === b.length && a.every((file, i) => file === b[i]);
+}
+
+async function compileSource(source: PairSource, problems: SpecProblem[], options: CompileOptions): Promise<{ pair?: CompiledPair; problems: SpecProblem[] }> {
   const at = (specPath: (string | number)[], message: string): SpecProblem => ({
     ...source.locate(specPath),
     at: formatPath(specPath),

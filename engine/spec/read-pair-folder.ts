@@ -15,6 +15,8 @@ export interface PairSource {
   dir: string;
   spec: Record<string, unknown>;
   files: string[];
+  /** The parsed files, in order. readYamlFile shares one object per unchanged file content. */
+  parsed: readonly YamlFile[];
   /** Source position of a path in the merged spec. */
   locate(specPath: readonly (string | number)[]): SourcePosition | undefined;
 }
@@ -97,7 +99,7 @@ export async function readPairFolder(dir: string): Promise<{ source?: PairSource
     }
     return mainFile.locate([]);
   };
-  return { source: { dir, spec, files, locate }, problems };
+  return { source: { dir, spec, files, parsed, locate }, problems };
 }
 
 function mergeInto(
