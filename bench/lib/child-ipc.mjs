@@ -86,3 +86,18 @@ export function failStart(name, err) {
   if (process.send) process.send({ type: 'fatal', name, message }, () => process.exit(1));
   else process.exit(1);
 }
+
+/**
+ * Serves a baseline proxy's node:http server on a free loopback port, with the timeouts a proxy
+ * of long streams needs, and reports it ready over IPC.
+ */
+export function listenProxy(server, name) {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 0;
+  server.once('error', (err) => failStart(name, err));
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address();
+    serveBenchIpc({ name, url: `http://127.0.0.1:${port}`, port });
+  });
+}

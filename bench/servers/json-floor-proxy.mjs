@@ -13,7 +13,7 @@
 import http from 'node:http';
 import { createParser } from 'eventsource-parser';
 import { Pool } from 'undici';
-import { failStart, serveBenchIpc } from '../lib/child-ipc.mjs';
+import { failStart, listenProxy } from '../lib/child-ipc.mjs';
 
 const upstreamUrl = process.env.BENCH_UPSTREAM_URL;
 const upstreamPath = process.env.BENCH_UPSTREAM_PATH || '/v1/responses';
@@ -91,12 +91,4 @@ const server = http.createServer(async (req, res) => {
     res.end(JSON.stringify({ error: { message: `json floor proxy: ${err.code || err.message}` } }));
   }
 });
-server.keepAliveTimeout = 65_000;
-server.headersTimeout = 60_000;
-server.requestTimeout = 0;
-
-server.once('error', (err) => failStart('json-floor-proxy', err));
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address();
-  serveBenchIpc({ name: 'json-floor-proxy', url: `http://127.0.0.1:${port}`, port });
-});
+listenProxy(server, 'json-floor-proxy');

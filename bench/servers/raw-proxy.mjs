@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { pipeline } from 'node:stream';
 import { Pool } from 'undici';
-import { failStart, serveBenchIpc } from '../lib/child-ipc.mjs';
+import { failStart, listenProxy } from '../lib/child-ipc.mjs';
 
 const upstreamUrl = process.env.BENCH_UPSTREAM_URL;
 const upstreamPath = process.env.BENCH_UPSTREAM_PATH || '/v1/responses';
@@ -53,12 +53,4 @@ const server = http.createServer((req, res) => {
     },
   );
 });
-server.keepAliveTimeout = 65_000;
-server.headersTimeout = 60_000;
-server.requestTimeout = 0;
-
-server.once('error', (err) => failStart('raw-proxy', err));
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address();
-  serveBenchIpc({ name: 'raw-proxy', url: `http://127.0.0.1:${port}`, port });
-});
+listenProxy(server, 'raw-proxy');
