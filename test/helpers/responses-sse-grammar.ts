@@ -118,7 +118,8 @@ export function checkResponsesStream(events: readonly Json[], options: GrammarOp
         bodyEvent(i, e, open);
     }
   });
-  if (phase !== 'ended') problems.push(`the stream ends without a final event (phase ${phase})`);
+  // (A cast: TypeScript does not see the callback above change `phase`.)
+  if ((phase as string) !== 'ended') problems.push(`the stream ends without a final event (phase ${phase})`);
   return problems;
 
   function bodyEvent(i: number, e: Json, item: OpenItem): void {

@@ -141,7 +141,10 @@ describe(`${PAIR} stream rules over every recorded Anthropic stream`, () => {
       });
 
       it('emits only events valid against the Responses stream-event schema', () => {
-        const invalid = emitted.flatMap((event, i) => (validateEvent(event) ? [] : [`#${i} ${event.type}: ${JSON.stringify(validateEvent.errors)}`]));
+        const invalid = emitted.flatMap((event, i) => {
+          const valid: boolean = validateEvent(event);
+          return valid ? [] : [`#${i} ${event.type}: ${JSON.stringify(validateEvent.errors)}`];
+        });
         expect(invalid).toEqual([]);
       });
 
