@@ -158,6 +158,36 @@ describe('responses.create (JSON) through the gateway', () => {
   });
 });
 
+describe('responses.inputTokens.count through the gateway', () => {
+  it('is answered by Anthropic\'s count endpoint, with the body mapped as a real request would be', async () => {
+    h.upstream.enqueue({ json: { input_tokens: 42 } });
+    const { data, response } = await client.responses.inputTokens
+      .count({ model: 'gpt-5-mini', instructions: 'Be brief.', input: 'How many tokens is this?', tools: [{ type: 'function', name: 'f', parameters: { type: 'object', properties: {} }, strict: false }] })
+      .withResponse();
+    expect(data).toEqual({ object: 'response.input_tokens', input_tokens: 42 });
+    expect(response.headers.get('rosetta-token-count')).toBe('upstream');
+    const sent = h.upstream.requests[0];
+    expect(sent.path).toBe('/v1/messages/count_tokens');
+    expect(sent.headers['x-api-key']).toBe(UPSTREAM_KEY);
+    expect(sent.body).toEqual({
+      model: 'claude-haiku-4-5',
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'How many tokens is this?' }] }],
+      tools: [{ name: 'f', input_schema: { type: 'object', properties: {} } }],
+      tool_choice: { type: 'auto' },
+    });
+  });
+
+  it('is estimated locally when the upstream cannot count', async () => {
+    h.upstream.enqueue({ error: { status: 500, body: anthropicError('api_error', 'Internal server error') } });
+    const { data, response } = await client.responses.inputTokens.count({ model: 'gpt-5', input: 'How many tokens is this sentence?' }).withResponse();
+    expect(response.headers.get('rosetta-token-count')).toBe('local');
+    expect(data.object).toBe('response.input_tokens');
+    expect(data.input_tokens).toBeGreaterThan(5);
+    expect(data.input_tokens).toBeLessThan(30);
+  });
+});
+
 describe('errors reach the OpenAI SDK as its own error classes', () => {
   it.each([
     [529, 'overloaded_error', OpenAI.InternalServerError, 503, 'server_is_overloaded'],
@@ -205,6 +235,13 @@ describe('errors reach the OpenAI SDK as its own error classes', () => {
     const err = await client.responses.create({ model: 'llama-3', input: 'hi' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
     expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_found');
+    expect(h.upstream.requests).toHaveLength(0);
+  });
+
+  it('a request without a model is a 400 naming the field', async () => {
+    const err = await client.responses.create({ input: 'hi' } as any).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as Error).message).toMatch(/model/);
     expect(h.upstream.requests).toHaveLength(0);
   });
 
