@@ -257,3 +257,31 @@ describe('errors reach the OpenAI SDK as its own error classes', () => {
     expect(body.error.type).toBe('invalid_request_error');
   });
 });
+
+describe('errors the gateway raises itself are in OpenAI’s shape on the Responses routes', () => {
+  let limited: Harness;
+  beforeAll(async () => {
+    limited = await startHarness({ RATE_LIMIT_RPM: '1', RATE_LIMIT_BURST: '1' });
+    limited.upstream.setDefault({ json: loadJson('anthropic-messages/vercel-ai/anthropic-text.json') });
+  });
+  afterAll(async () => limited?.stop());
+
+  it('a wrong key is an AuthenticationError (401, invalid_api_key)', async () => {
+    const wrong = new OpenAI({ baseURL: `${limited.gateway.url}/v1`, apiKey: 'not-a-gateway-key', maxRetries: 0 });
+    const err = await wrong.responses.create({ model: 'gpt-5', input: 'hi' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('invalid_api_key');
+    openai.expectValid('error', { error: (err as InstanceType<typeof OpenAI.APIError>).error }, 'error body');
+  });
+
+  it('the gateway’s rate limit is a RateLimitError (429, rate_limit_exceeded) with retry-after', async () => {
+    const ok = new OpenAI({ baseURL: `${limited.gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0 });
+    await ok.responses.create({ model: 'gpt-5', input: 'first' });
+    const err = await ok.responses.create({ model: 'gpt-5', input: 'second' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+    const apiError = err as InstanceType<typeof OpenAI.APIError>;
+    expect(apiError.code).toBe('rate_limit_exceeded');
+    expect(Number(apiError.headers?.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.upstream.requests).toHaveLength(1);
+  });
+});
