@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GATEWAY_KEY, REPO_ROOT, startHarness, type Harness } from '../helpers/gateway-harness.js';
-import { loadChunks } from '../helpers/reference.js';
+import { listRecordings, loadChunks } from '../helpers/reference.js';
 import { apiSchemaKit } from '../helpers/api-schema-kit.js';
 
 type Event = { type: string; [k: string]: any };
@@ -59,7 +59,21 @@ function execCommandStream(cmd: string): Event[] {
   });
 }
 
-async function runCodex(prompt: string): Promise<{ code: number; stdout: string; stderr: string; events: Event[] }> {
+/**
+ * Claude thinking, then calling exec_command: the thinking block of the recorded thinking stream
+ * (pydantic-ai test_anthropic_model_thinking_part_stream, signature included) followed by the
+ * tool call of execCommandStream, as one answer.
+ */
+function thinkingThenExecCommandStream(cmd: string): { events: Event[]; thinking: string; signature: string } {
+  const recorded = listRecordings('anthropic-messages').find((r) => r.name === 'pydantic-ai/test_anthropic_model_thinking_part_stream.yaml#0')!;
+  const thinkingEvents = (recorded.events as Event[]).filter((e) => e.type === 'message_start' || e.index === 0);
+  const tool = execCommandStream(cmd).filter((e) => e.type !== 'message_start').map((e) => ('index' in e ? { ...e, index: 1 } : e));
+  const thinking = thinkingEvents.filter((e) => e.delta?.type === 'thinking_delta').map((e) => e.delta.thinking).join('');
+  const signature = thinkingEvents.find((e) => e.delta?.type === 'signature_delta')!.delta.signature;
+  return { events: [...thinkingEvents, ...tool], thinking, signature };
+}
+
+async function runCodex(prompt: string, extraConfig: string[] = []): Promise<{ code: number; stdout: string; stderr: string; events: Event[] }> {
   const home = path.join(scratch, 'home');
   const codexHome = path.join(home, '.codex');
   const work = path.join(scratch, 'work');
@@ -70,6 +84,7 @@ async function runCodex(prompt: string): Promise<{ code: number; stdout: string;
     [
       'model = "gpt-fake"',
       'model_provider = "rosetta"',
+      ...extraConfig,
       '',
       '[model_providers.rosetta]',
       'name = "Rosetta gateway"',
@@ -152,5 +167,24 @@ describe('Codex CLI through the gateway (openai-responses-to-anthropic)', () => 
     expect(toolUse).toMatchObject({ name: 'exec_command', input: { cmd: 'echo hello-from-tool' } });
     expect(toolResult?.tool_use_id).toBe(toolUse?.id);
     expect(JSON.stringify(toolResult?.content)).toContain('hello-from-tool');
+  }, 120_000);
+
+  it('with reasoning on, Claude\'s thinking reaches Codex as a reasoning item and goes back to Anthropic intact in the tool loop', async () => {
+    const answer = thinkingThenExecCommandStream('echo hello-from-thinking');
+    h.upstream.enqueue({ sse: answer.events });
+    h.upstream.setDefault({ sse: textStream('It printed hello-from-thinking.') });
+    const run = await runCodex('Think, then run: echo hello-from-thinking', ['model_reasoning_effort = "medium"', 'model_reasoning_summary = "auto"']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.events.find((e) => e.type === 'item.completed' && e.item?.type === 'reasoning')?.item.text).toContain(answer.thinking.slice(0, 40));
+    expect(run.events.find((e) => e.type === 'item.completed' && e.item?.type === 'command_execution')?.item.aggregated_output).toContain('hello-from-thinking');
+
+    const calls = h.upstream.requests.filter((r) => r.path === '/v1/messages');
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect((calls[0].body as { thinking?: unknown }).thinking).toEqual({ type: 'enabled', budget_tokens: 10240 });
+    const second = calls[1].body as { messages: Array<{ role: string; content: Array<Record<string, any>> }> };
+    anthropic.expectValid('request', second, 'second upstream request');
+    const assistant = second.messages.find((m) => m.role === 'assistant' && m.content.some((b) => b.type === 'tool_use'))!;
+    expect(assistant.content[0]).toEqual({ type: 'thinking', thinking: answer.thinking, signature: answer.signature });
+    expect(assistant.content[1]).toMatchObject({ type: 'tool_use', name: 'exec_command', input: { cmd: 'echo hello-from-thinking' } });
   }, 120_000);
 });
