@@ -149,14 +149,17 @@ describe('Codex CLI through the gateway (openai-responses-to-anthropic)', () => 
   }, 120_000);
 
   it('runs the exec_command tool call the upstream asks for and sends the output back as a tool_result', async () => {
-    h.upstream.enqueue({ sse: execCommandStream('echo hello-from-tool') });
+    // Claude says what it is about to do (a text block), then calls the tool.
+    const preamble = textStream("I'll run it.").filter((e) => e.type === 'message_start' || e.index === 0);
+    const call = execCommandStream('echo hello-from-tool').filter((e) => e.type !== 'message_start').map((e) => ('index' in e ? { ...e, index: 1 } : e));
+    h.upstream.enqueue({ sse: [...preamble, ...call] });
     h.upstream.setDefault({ sse: textStream('The command printed hello-from-tool. Done.') });
     const run = await runCodex('Run the shell command: echo hello-from-tool');
     expect(run.code, run.stderr).toBe(0);
     const command = run.events.find((e) => e.type === 'item.completed' && e.item?.type === 'command_execution');
     expect(command?.item.aggregated_output).toContain('hello-from-tool');
-    const message = run.events.find((e) => e.type === 'item.completed' && e.item?.type === 'agent_message');
-    expect(message?.item.text).toBe('The command printed hello-from-tool. Done.');
+    const messages = run.events.filter((e) => e.type === 'item.completed' && e.item?.type === 'agent_message').map((e) => e.item.text);
+    expect(messages).toEqual(["I'll run it.", 'The command printed hello-from-tool. Done.']);
 
     const calls = h.upstream.requests.filter((r) => r.path === '/v1/messages');
     expect(calls.length).toBeGreaterThanOrEqual(2);
@@ -165,6 +168,9 @@ describe('Codex CLI through the gateway (openai-responses-to-anthropic)', () => 
     const toolUse = second.messages.flatMap((m) => m.content).find((b) => b.type === 'tool_use');
     const toolResult = second.messages.flatMap((m) => m.content).find((b) => b.type === 'tool_result');
     expect(toolUse).toMatchObject({ name: 'exec_command', input: { cmd: 'echo hello-from-tool' } });
+    const assistant = second.messages.find((m) => m.role === 'assistant' && m.content.some((b) => b.type === 'tool_use'))!;
+    expect(assistant.content.map((b) => b.type)).toEqual(['text', 'tool_use']);
+    expect(assistant.content[0].text).toBe("I'll run it.");
     expect(toolResult?.tool_use_id).toBe(toolUse?.id);
     expect(JSON.stringify(toolResult?.content)).toContain('hello-from-tool');
   }, 120_000);
