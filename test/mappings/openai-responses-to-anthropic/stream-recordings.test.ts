@@ -213,6 +213,24 @@ describe(`${PAIR} stream rules: failures`, () => {
   });
 });
 
+describe(`${PAIR} stream rules: a text block that starts with text`, () => {
+  it('sends that text as the first delta, so the deltas add up to the whole text', async () => {
+    const request = { model: 'gpt-5', stream: true, input: 'Hi' };
+    const events = [
+      { type: 'message_start', message: { id: 'msg_01X', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 3, output_tokens: 1 } } },
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: 'Hel' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'lo' } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 2 } },
+      { type: 'message_stop' },
+    ];
+    const { emitted } = await runStream(pair.stream!, events, request);
+    expect(checkResponsesStream(emitted as Json[])).toEqual([]);
+    expect((emitted as Json[]).filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta)).toEqual(['Hel', 'lo']);
+    expect((emitted as Json[]).at(-1)!.response.output[0].content[0].text).toBe('Hello');
+  });
+});
+
 describe('the Responses grammar checker accepts real OpenAI streams and rejects broken ones', () => {
   const real = listRecordings('openai-responses').filter(
     (r) => r.kind === 'stream' && /azure-text|azure-tool-call|reasoning-encrypted-content|openai-error|test_openai_responses_stream/.test(r.name),
