@@ -77,6 +77,7 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
     metrics,
     lifecycle,
     rateLimit: limits.rateLimitPerMinute > 0 ? new TokenBucketStore({ perMinute: limits.rateLimitPerMinute, burst: limits.rateLimitBurst }) : undefined,
+    clientKeyHeaderOf: (pair) => registry.current().pairs.find((p) => p.name === pair)?.upstream.clientKeyHeader,
   };
   metrics.bindLive({
     breakers: () => upstream.breakerStates(),

@@ -10,6 +10,7 @@ import { GatewayMetrics } from '../observe/metrics.js';
 import type { MappingRegistry } from '../spec/registry.js';
 import type { UpstreamSender } from '../upstream/upstream-client.js';
 import { forwardedKeyHeaders, withUpstreamHeaders } from './forward-key.js';
+import type { ClientKeyHeader } from '../spec/compile-pair.js';
 import type { RateLimitStore } from './limits/rate-limit.js';
 import type { MappedRouteDeps } from './mapped-route.js';
 import { routeTableOf } from './route-table.js';
@@ -26,6 +27,8 @@ export interface ProductionLayer {
   lifecycle: Lifecycle;
   /** Present when RATE_LIMIT_RPM is set. */
   rateLimit?: RateLimitStore;
+  /** Where a pair's upstream takes a forwarded client key (FORWARD_CLIENT_KEY); the default when absent. */
+  clientKeyHeaderOf?(pair: string): ClientKeyHeader | undefined;
 }
 
 /** Paths the gateway serves itself, labelled as they are in metrics (anything else unmatched is "other"). */
@@ -84,7 +87,7 @@ export function metricsHandler(metrics: GatewayMetrics): RequestHandler {
 export function pipelineExtras(layer: ProductionLayer, config: GatewayConfig, req: Request, res: Response, pair: string): Pick<MappedRouteDeps, 'upstream' | 'metrics' | 'logBodies' | 'stream'> {
   const started = (res.locals.startedAt as number | undefined) ?? performance.now();
   let firstEvent = true;
-  const forwarded = config.forwardClientKey ? forwardedKeyHeaders(req.headers) : undefined;
+  const forwarded = config.forwardClientKey ? forwardedKeyHeaders(req.headers, layer.clientKeyHeaderOf?.(pair)) : undefined;
   return {
     upstream: forwarded ? withUpstreamHeaders(layer.upstream, forwarded) : layer.upstream,
     metrics: layer.metrics,

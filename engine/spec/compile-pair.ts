@@ -22,6 +22,14 @@ import { substituteEnv } from './env-substitute.js';
 import type { SourcePosition, SpecProblem, YamlFile } from './yaml-file.js';
 import { runExamples, runRuleExamples, type ExampleResult } from './run-examples.js';
 
+export interface ClientKeyHeader {
+  name: string;
+  prefix: string;
+}
+
+/** The standard HTTP bearer scheme (RFC 6750), unless a pair's upstream wants its key elsewhere. */
+export const DEFAULT_CLIENT_KEY_HEADER: ClientKeyHeader = { name: 'authorization', prefix: 'Bearer ' };
+
 export interface CompiledPair {
   name: string;
   dir: string;
@@ -29,7 +37,11 @@ export interface CompiledPair {
   spec: PairSpec;
   inboundApi: string;
   upstreamApi: string;
-  upstream: { baseUrl: string; headers: Record<string, string> };
+  /**
+   * clientKeyHeader: where FORWARD_CLIENT_KEY=on puts the client's own key (prefix + key), in place
+   * of the pair's header of that name (server/forward-key.ts).
+   */
+  upstream: { baseUrl: string; headers: Record<string, string>; clientKeyHeader: ClientKeyHeader };
   /** The mapped routes (request → upstream call → response). */
   routes: RouteSpec[];
   /** The built-in routes (files, batches, models, count_tokens) and their compiled options. */
@@ -231,7 +243,9 @@ class PairCompiler {
       if (value.empty.length > 0) continue;
       headers[name.toLowerCase()] = value.value;
     }
-    return { baseUrl: base.value.replace(/\/+$/, ''), headers };
+    const keyHeader = this.spec.upstream.client_key_header;
+    const clientKeyHeader = keyHeader ? { name: keyHeader.name.toLowerCase(), prefix: keyHeader.prefix ?? '' } : DEFAULT_CLIENT_KEY_HEADER;
+    return { baseUrl: base.value.replace(/\/+$/, ''), headers, clientKeyHeader };
   }
 
   private async checkFunctions(): Promise<void> {

@@ -101,7 +101,7 @@ export interface PairSpec {
   pair: string;
   description: string;
   inbound: { api: string };
-  upstream: { api: string; base_url: string; headers?: Record<string, string> };
+  upstream: { api: string; base_url: string; headers?: Record<string, string>; client_key_header?: { name: string; prefix?: string } };
   models?: Record<string, string>;
   routes: Array<RouteSpec | BuiltinRouteSpec>;
   models_listed?: ListedModelSpec[];

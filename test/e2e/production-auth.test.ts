@@ -76,6 +76,22 @@ describe('FORWARD_CLIENT_KEY=on', () => {
     expect(sent.headers['x-api-key']).toBeUndefined();
   });
 
+  it('to an Anthropic upstream (the responses pair) the client\'s key goes in x-api-key, replacing the operator\'s', async () => {
+    open.upstream.enqueue({ json: loadJson('anthropic-messages/vercel-ai/anthropic-text.json') });
+    const response = await fetch(`${open.gateway.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-client-own-key-3' },
+      body: JSON.stringify({ model: 'gpt-5', input: 'hi' }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(response.status).toBe(200);
+    const sent = open.upstream.requests.at(-1)!;
+    expect(sent.path).toBe('/v1/messages');
+    expect(sent.headers['x-api-key']).toBe('sk-client-own-key-3');
+    expect(sent.headers.authorization).toBeUndefined();
+    expect(JSON.stringify(sent.headers)).not.toContain(UPSTREAM_KEY);
+  });
+
   it('a client Bearer token is forwarded the same way', async () => {
     expect((await post(open, { authorization: 'Bearer sk-client-own-key-2' })).status).toBe(200);
     expect(open.upstream.requests.at(-1)!.headers.authorization).toBe('Bearer sk-client-own-key-2');

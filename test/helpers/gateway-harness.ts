@@ -32,12 +32,16 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     LOG_LEVEL: 'silent',
     MAPPINGS_DIR: path.join(REPO_ROOT, 'mappings'),
     SCHEMAS_DIR: path.join(REPO_ROOT, 'schemas'),
+    // The one fake upstream stands behind every shipped pair: the Responses upstream's base URL
+    // ends in /v1, the Messages upstream's is the bare origin (its route path starts with /v1).
     OPENAI_BASE_URL: upstream.url,
     OPENAI_API_KEY: UPSTREAM_KEY,
     // Every shipped pair's upstream is the same fake (told apart by path: /v1/responses,
-    // /v1/chat/completions), so no test can reach a real server by accident.
+    // /v1/chat/completions, /v1/messages), so no test can reach a real server by accident.
     OPENAI_CHAT_BASE_URL: upstream.url,
     OPENAI_CHAT_API_KEY: UPSTREAM_KEY,
+    ANTHROPIC_BASE_URL: upstream.origin,
+    ANTHROPIC_API_KEY: UPSTREAM_KEY,
     GATEWAY_API_KEYS: GATEWAY_KEY,
     // One upstream call per request, so a test's scripted replies line up with its requests;
     // test/faults/ turns retries on where retries are what is tested.

@@ -88,7 +88,15 @@ describe('upstream connection settings from the environment', () => {
   ];
 
   it.each(cases)('$name', async ({ env, edits, baseUrl, headers }) => {
-    expect(await upstreamOf(env, edits)).toEqual({ baseUrl, headers });
+    const upstream = await upstreamOf(env, edits);
+    expect({ baseUrl: upstream.baseUrl, headers: upstream.headers }).toEqual({ baseUrl, headers });
+  });
+
+  it('a forwarded client key goes to authorization as Bearer unless the pair names another header', async () => {
+    expect((await upstreamOf({})).clientKeyHeader).toEqual({ name: 'authorization', prefix: 'Bearer ' });
+    await copy?.remove();
+    const named = await upstreamOf({}, [['  headers:\n', '  client_key_header: { name: X-Api-Key }\n  headers:\n']]);
+    expect(named.clientKeyHeader).toEqual({ name: 'x-api-key', prefix: '' });
   });
 
   it('the environment is read at load only: a later change does not alter a loaded pair', async () => {
