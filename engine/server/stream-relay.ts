@@ -85,8 +85,10 @@ export async function relayStream(res: Response, reply: UpstreamReply, program: 
     return out;
   };
 
-  const ping = program.ping === undefined ? undefined : setInterval(() => {
-    if (started && !finished && Date.now() - lastWrite >= options.pingIntervalMs) void write(frame(program.ping));
+  // A string ping is an SSE comment line: every SSE client skips it, for APIs that have no ping event.
+  const pingFrame = typeof program.ping === 'string' ? `: ${program.ping}\n\n` : program.ping === undefined ? undefined : frame(program.ping);
+  const ping = pingFrame === undefined ? undefined : setInterval(() => {
+    if (started && !finished && Date.now() - lastWrite >= options.pingIntervalMs) void write(pingFrame);
   }, Math.max(10, Math.floor(options.pingIntervalMs / 2)));
 
   const pending: EventSourceMessage[] = [];

@@ -199,3 +199,33 @@ describe('Codex CLI captured requests', () => {
     },
   );
 });
+
+describe('keep-alive during a silent upstream', () => {
+  let slow: Harness;
+  let slowClient: OpenAI;
+  beforeAll(async () => {
+    slow = await startHarness({ STREAM_PING_INTERVAL_MS: '40', HOT_RELOAD: 'off' });
+    slowClient = new OpenAI({ baseURL: `${slow.gateway.url}/v1`, apiKey: GATEWAY_KEY, maxRetries: 0, timeout: 20_000 });
+  });
+  afterAll(async () => slow?.stop());
+
+  it('the client sees comment lines while Claude is silent, and the SDK reads the stream as if there were none', async () => {
+    const rec = recording('vercel-ai/anthropic-text.chunks.txt');
+    slow.upstream.enqueue(replyFromRecording(rec, { delayMs: 60 }));
+    const raw = await fetch(`${slow.gateway.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${GATEWAY_KEY}` },
+      body: JSON.stringify({ model: 'gpt-5', input: 'Say hello', stream: true }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    const text = await raw.text();
+    expect(text).toContain('\n: keep-alive\n\n');
+    expect(checkResponsesStream(parseSse(text).map((e) => e.data as Json))).toEqual([]);
+
+    slow.upstream.enqueue(replyFromRecording(rec, { delayMs: 60 }));
+    const events: Json[] = [];
+    for await (const event of await slowClient.responses.create({ model: 'gpt-5', input: 'Say hello', stream: true })) events.push(event as Json);
+    expect(events.at(-1)!.type).toBe('response.completed');
+    expect(events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('')).toBe(recordedText(rec));
+  });
+});

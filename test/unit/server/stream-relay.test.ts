@@ -105,3 +105,27 @@ describe('stream relay: the upstream end marker', () => {
     expect(events.map((e) => e.event)).toEqual(['echo', 'error']);
   });
 });
+
+describe('stream relay: pings during a silence', () => {
+  async function silentStream(ping: unknown): Promise<string> {
+    const sink = new Sink();
+    // One event, then the upstream is silent for ~120 ms before it ends.
+    const body = Readable.from((async function* () {
+      yield Buffer.from(sse('item', 1));
+      await new Promise((r) => setTimeout(r, 120));
+    })());
+    await relayStream(sink as unknown as Response, { status: 200, headers: {}, body: body as never }, { ...echo, ping }, {}, { pingIntervalMs: 30, maxEventBytes: 1 << 20, abort: new AbortController(), log: silent });
+    return sink.writes.join('');
+  }
+
+  it('an event ping is written as an event', async () => {
+    expect(await silentStream({ type: 'ping' })).toContain('event: ping\ndata: {"type":"ping"}\n\n');
+  });
+
+  it('a string ping is an SSE comment line, which clients skip', async () => {
+    const text = await silentStream('keep-alive');
+    expect(text).toContain(': keep-alive\n\n');
+    expect(text).not.toContain('"ping"');
+    expect(text.endsWith('event: end\ndata: {"type":"end"}\n\n')).toBe(true);
+  });
+});
