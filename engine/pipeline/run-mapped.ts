@@ -15,6 +15,7 @@ import type { StreamProgram } from '../translate/stream-program.js';
 import type { UpstreamFailure } from '../translate/translator.js';
 import { readBodyText, UpstreamTransportError, type UpstreamReply, type UpstreamSender } from '../upstream/upstream-client.js';
 import { renderGatewayError, renderUpstreamError } from './render-error.js';
+import { stampReceived } from './received-at.js';
 import { NO_TRACING, type Tracing } from '../observe/tracing.js';
 
 export interface PipelineDeps {
@@ -45,6 +46,7 @@ export async function runMapped(
   signal: AbortSignal,
   log: Logger,
 ): Promise<MappedResult> {
+  stampReceived(inbound);
   try {
     if (deps.logBodies) log.info({ body: excerpt(inbound) }, 'inbound body');
     validateInbound(pair, inbound);

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { CATEGORY_STATUS, GatewayError, isErrorCategory } from '../errors/gateway-error.js';
 import { fileFromSnapshot } from '../builtins/files/file-snapshot.js';
+import { receivedAtSeconds } from '../pipeline/received-at.js';
 
 export interface HelperContext {
   /** Inbound model glob → upstream model ("=" passes the name through), first match wins. */
@@ -34,6 +35,8 @@ export function mapModel(models: HelperContext['models'], name: unknown): string
 export function createHelpers(context: HelperContext): Helper[] {
   return [
     { name: 'mapModel', signature: '<s-:s>', implementation: (name: unknown) => mapModel(context.models, name) },
+    // When the gateway received the request (unix seconds; 0 for an example): pipeline/received-at.ts.
+    { name: 'receivedAt', signature: '<x:n>', implementation: (request: unknown) => receivedAtSeconds(request) },
     // Whether the pair's `models:` map accepts a name at all (route `when:` conditions use it).
     { name: 'hasModel', signature: '<s-:b>', implementation: (name: unknown) => mapModel(context.models, name) !== undefined },
     {

@@ -39,9 +39,14 @@ describe('responses.create (JSON) through the gateway', () => {
     const recorded = loadJson<Json>('anthropic-messages/vercel-ai/anthropic-text.json');
     h.upstream.enqueue({ json: recorded });
 
+    const before = Math.floor(Date.now() / 1000);
     const response = await client.responses.create({ model: 'gpt-5', instructions: 'Be brief.', input: 'Say hello' });
+    const after = Math.ceil(Date.now() / 1000);
 
     openai.expectValid('response', response, 'client response');
+    // Anthropic's message carries no time: created_at is when the gateway received the request.
+    expect(response.created_at).toBeGreaterThanOrEqual(before);
+    expect(response.created_at).toBeLessThanOrEqual(after);
     expect(response.id).toBe(`resp_${recorded.id.replace(/^msg_/, '')}`);
     expect(response.object).toBe('response');
     expect(response.status).toBe('completed');

@@ -55,6 +55,9 @@ describe('responses.create({stream: true})', () => {
     const final = events.at(-1)!;
     expect(final.type).toBe('response.completed');
     expect(final.response.model).toBe('gpt-5');
+    // created_at: when the gateway received the request, the same in every event of the stream.
+    expect(Math.abs(final.response.created_at - Date.now() / 1000)).toBeLessThan(60);
+    expect(events[0].response.created_at).toBe(final.response.created_at);
     expect(final.response.usage.output_tokens).toBeGreaterThan(0);
 
     const body = h.upstream.requests[0].body as Json;
