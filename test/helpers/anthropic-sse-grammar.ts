@@ -263,3 +263,46 @@ export function checkAnthropicStream(events: readonly SseEvent[]): string[] {
 export function eventsFromData(datas: readonly unknown[]): SseEvent[] {
   return datas.map((d) => ({ event: isObj(d) && isStr(d.type) ? d.type : 'message', data: d }));
 }
+
+/**
+ * Folds an Anthropic event stream (the events' data) into the Message it stands for, as the
+ * Anthropic SDK's MessageStream does: blocks by index, text / thinking / signature / tool-input
+ * deltas applied, the final stop reason and usage (a null count in message_delta leaves the
+ * earlier one). Undefined when the stream never started.
+ */
+export function foldAnthropicStream(events: readonly any[]): any {
+  let message: any;
+  const json: string[] = [];
+  for (const event of events) {
+    switch (event.type) {
+      case 'message_start':
+        message = structuredClone(event.message);
+        break;
+      case 'content_block_start':
+        message.content[event.index] = structuredClone(event.content_block);
+        json[event.index] = '';
+        break;
+      case 'content_block_delta': {
+        const block = message.content[event.index];
+        const delta = event.delta;
+        if (delta.type === 'text_delta') block.text += delta.text;
+        else if (delta.type === 'thinking_delta') block.thinking += delta.thinking;
+        else if (delta.type === 'signature_delta') block.signature = delta.signature;
+        else if (delta.type === 'input_json_delta') json[event.index] += delta.partial_json;
+        break;
+      }
+      case 'content_block_stop': {
+        const block = message.content[event.index];
+        if ('input' in block && json[event.index] !== '') block.input = JSON.parse(json[event.index]);
+        break;
+      }
+      case 'message_delta':
+        message.stop_reason = event.delta.stop_reason;
+        message.stop_sequence = event.delta.stop_sequence;
+        if (event.delta.stop_details !== undefined) message.stop_details = event.delta.stop_details;
+        for (const [key, value] of Object.entries(event.usage ?? {})) if (value !== null) message.usage[key] = value;
+        break;
+    }
+  }
+  return message;
+}

@@ -13,7 +13,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runStream } from '../../../engine/translate/stream-program.js';
-import { checkAnthropicStream } from '../../helpers/anthropic-sse-grammar.js';
+import { checkAnthropicStream, foldAnthropicStream } from '../../helpers/anthropic-sse-grammar.js';
 import { listRecordings } from '../../helpers/reference.js';
 import { loadChatPair, type ChatPairKit } from './pair-loader.js';
 
@@ -23,33 +23,6 @@ let kit: ChatPairKit;
 beforeAll(async () => {
   kit = await loadChatPair();
 });
-
-/** Folds an Anthropic event stream into a message, as the Anthropic SDK's MessageStream does. */
-function foldAnthropic(events: Json[]): Json {
-  let message: Json = {};
-  const json: string[] = [];
-  for (const event of events) {
-    if (event.type === 'message_start') message = structuredClone(event.message);
-    else if (event.type === 'content_block_start') {
-      message.content.push(structuredClone(event.content_block));
-      json[event.index] = '';
-    } else if (event.type === 'content_block_delta') {
-      const block = message.content[event.index];
-      const d = event.delta;
-      if (d.type === 'text_delta') block.text += d.text;
-      else if (d.type === 'thinking_delta') block.thinking += d.thinking;
-      else if (d.type === 'input_json_delta') json[event.index] += d.partial_json;
-    } else if (event.type === 'content_block_stop') {
-      const block = message.content[event.index];
-      if (block.type === 'tool_use' && json[event.index] !== '') block.input = JSON.parse(json[event.index]);
-    } else if (event.type === 'message_delta') {
-      message.stop_reason = event.delta.stop_reason;
-      message.stop_sequence = event.delta.stop_sequence;
-      message.usage = { ...message.usage, ...event.usage };
-    }
-  }
-  return message;
-}
 
 /** Folds Chat chunks into the chat.completion a non-streaming call would have answered. */
 function foldChat(chunks: Json[]): Json {
@@ -164,7 +137,7 @@ describe('anthropic-to-openai-chat stream rules over recorded and constructed Ch
     });
 
     it('folds into the same message as the non-streaming answer for the same output', async () => {
-      const streamed = foldAnthropic(emitted);
+      const streamed = foldAnthropicStream(emitted);
       const answered = await kit.pair.translator.response(foldChat(chunks), request);
       expect(streamed).toEqual(answered);
     });

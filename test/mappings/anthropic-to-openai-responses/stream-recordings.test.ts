@@ -24,7 +24,7 @@ import { loadMappingSet, type MappingSet } from '../../../engine/spec/load-mappi
 import type { CompiledPair } from '../../../engine/spec/compile-pair.js';
 import { formatProblem } from '../../../engine/spec/yaml-file.js';
 import { runStream } from '../../../engine/translate/stream-program.js';
-import { checkAnthropicStream } from '../../helpers/anthropic-sse-grammar.js';
+import { checkAnthropicStream, foldAnthropicStream } from '../../helpers/anthropic-sse-grammar.js';
 import { listRecordings, type Recording } from '../../helpers/reference.js';
 import { REPO_ROOT } from '../../helpers/gateway-harness.js';
 
@@ -72,48 +72,6 @@ function requestFor(recording: Recording, thinking: boolean): Json {
   }
   if (thinking) request.thinking = { type: 'enabled', budget_tokens: 2048 };
   return request;
-}
-
-/** Folds an Anthropic event stream into a message, as the Anthropic SDK's MessageStream does. */
-function fold(events: Json[]): Json | undefined {
-  let message: Json | undefined;
-  const json: string[] = [];
-  for (const event of events) {
-    switch (event.type) {
-      case 'message_start':
-        message = structuredClone(event.message);
-        break;
-      case 'content_block_start':
-        message!.content.push(structuredClone(event.content_block));
-        json[event.index] = '';
-        break;
-      case 'content_block_delta': {
-        const block = message!.content[event.index];
-        const delta = event.delta;
-        if (delta.type === 'text_delta') block.text += delta.text;
-        else if (delta.type === 'thinking_delta') block.thinking += delta.thinking;
-        else if (delta.type === 'signature_delta') block.signature = delta.signature;
-        else if (delta.type === 'input_json_delta') json[event.index] += delta.partial_json;
-        break;
-      }
-      case 'content_block_stop': {
-        const block = message!.content[event.index];
-        if (block.type === 'tool_use' && json[event.index] !== '') block.input = JSON.parse(json[event.index]);
-        break;
-      }
-      case 'message_delta': {
-        message!.stop_reason = event.delta.stop_reason;
-        message!.stop_sequence = event.delta.stop_sequence;
-        message!.stop_details = event.delta.stop_details;
-        message!.usage.output_tokens = event.usage.output_tokens;
-        for (const key of ['input_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'server_tool_use']) {
-          if (event.usage[key] != null) message!.usage[key] = event.usage[key];
-        }
-        break;
-      }
-    }
-  }
-  return message;
 }
 
 /**
@@ -197,7 +155,7 @@ describe(`${PAIR} stream rules over every recorded Responses stream`, () => {
 
       if (final) {
         it('folds into the same message as the non-streaming answer', async () => {
-          const streamed = fold(emitted);
+          const streamed = foldAnthropicStream(emitted);
           expect(streamed).toBeDefined();
           const direct = await pair.translator.response(final.response, request);
           expect(comparable(streamed!)).toEqual(comparable(direct));
@@ -256,7 +214,7 @@ describe(`${PAIR} stream rules: stop sequences cut the same text as the non-stre
       const { emitted, finished } = await runStream(pair.stream!, upstreamEvents, request);
       expect(checkAnthropicStream((emitted as Json[]).map((e) => ({ event: e.type, data: e })))).toEqual([]);
       expect(finished).toBe(true);
-      const streamed = comparable(fold(emitted as Json[])!);
+      const streamed = comparable(foldAnthropicStream(emitted as Json[])!);
       const direct = comparable(await pair.translator.response(final.response, request));
       expect(direct.stop_reason).toBe('stop_sequence');
       expect({ content: streamed.content, stop_reason: streamed.stop_reason, stop_sequence: streamed.stop_sequence }).toEqual({
@@ -269,7 +227,7 @@ describe(`${PAIR} stream rules: stop sequences cut the same text as the non-stre
     it(`${recording.name}: a stop sequence that is only begun`, async () => {
       const request = { ...requestFor(recording, false), stop_sequences: [decoy] };
       const { emitted } = await runStream(pair.stream!, upstreamEvents, request);
-      expect(comparable(fold(emitted as Json[])!)).toEqual(comparable(await pair.translator.response(final.response, request)));
+      expect(comparable(foldAnthropicStream(emitted as Json[])!)).toEqual(comparable(await pair.translator.response(final.response, request)));
     });
   }
 });
@@ -292,7 +250,7 @@ describe(`${PAIR} stream rules: output items interleaved by the upstream still g
       expect(checkAnthropicStream((emitted as Json[]).map((e) => ({ event: e.type, data: e })))).toEqual([]);
       expect(finished).toBe(true);
       const final = events.find((e) => FINAL_TYPES.has(e.type))!;
-      expect(comparable(fold(emitted as Json[])!)).toEqual(comparable(await pair.translator.response(final.response, request)));
+      expect(comparable(foldAnthropicStream(emitted as Json[])!)).toEqual(comparable(await pair.translator.response(final.response, request)));
     });
   }
 });

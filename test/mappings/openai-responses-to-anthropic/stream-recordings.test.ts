@@ -21,6 +21,7 @@ import { loadMappingSet } from '../../../engine/spec/load-mapping-set.js';
 import type { CompiledPair } from '../../../engine/spec/compile-pair.js';
 import { formatProblem } from '../../../engine/spec/yaml-file.js';
 import { runStream } from '../../../engine/translate/stream-program.js';
+import { foldAnthropicStream } from '../../helpers/anthropic-sse-grammar.js';
 import { checkResponsesStream } from '../../helpers/responses-sse-grammar.js';
 import { listRecordings, type Recording } from '../../helpers/reference.js';
 import { REPO_ROOT } from '../../helpers/gateway-harness.js';
@@ -60,42 +61,6 @@ function requestFor(recording: Recording, summary: boolean, customTools = false)
   }
   if (summary) request.reasoning = { effort: 'medium', summary: 'auto' };
   return request;
-}
-
-/** Folds an Anthropic event stream into the Message it stands for, as the Anthropic SDK does. */
-export function foldAnthropic(events: Json[]): Json | undefined {
-  let message: Json | undefined;
-  const json: string[] = [];
-  for (const event of events) {
-    switch (event.type) {
-      case 'message_start':
-        message = structuredClone(event.message);
-        break;
-      case 'content_block_start':
-        message!.content[event.index] = structuredClone(event.content_block);
-        json[event.index] = '';
-        break;
-      case 'content_block_delta': {
-        const block = message!.content[event.index];
-        const d = event.delta;
-        if (d.type === 'text_delta') block.text += d.text;
-        else if (d.type === 'thinking_delta') block.thinking += d.thinking;
-        else if (d.type === 'signature_delta') block.signature = d.signature;
-        else if (d.type === 'input_json_delta') json[event.index] += d.partial_json;
-        break;
-      }
-      case 'content_block_stop': {
-        const block = message!.content[event.index];
-        if ('input' in block && json[event.index] !== '') block.input = JSON.parse(json[event.index]);
-        break;
-      }
-      case 'message_delta':
-        message!.stop_reason = event.delta.stop_reason;
-        for (const [k, v] of Object.entries(event.usage ?? {})) if (v !== null) message!.usage[k] = v;
-        break;
-    }
-  }
-  return message;
 }
 
 /** A Response with function arguments parsed: streamed arguments keep Anthropic's spacing. */
@@ -152,7 +117,7 @@ describe(`${PAIR} stream rules over every recorded Anthropic stream`, () => {
         it('ends with the same Response as the non-streaming answer', async () => {
           const final = emitted.at(-1)!;
           expect(['response.completed', 'response.incomplete']).toContain(final.type);
-          const direct = await pair.translator.response(foldAnthropic(upstreamEvents)!, request);
+          const direct = await pair.translator.response(foldAnthropicStream(upstreamEvents)!, request);
           expect(validateResponse(direct), JSON.stringify(validateResponse.errors)).toBe(true);
           expect(comparable(final.response)).toEqual(comparable(direct));
         });
