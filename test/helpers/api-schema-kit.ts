@@ -64,3 +64,8 @@ export function apiSchemaKit(api: string): ApiSchemaKit {
     },
   };
 }
+
+/** The events a validator refuses, each as `#index type: errors` (empty: all valid). */
+export function invalidEvents(validate: ValidateFunction, events: readonly any[]): string[] {
+  return events.flatMap((event, i) => (validate(event) ? [] : [`#${i} ${event?.type}: ${JSON.stringify(validate.errors)}`]));
+}

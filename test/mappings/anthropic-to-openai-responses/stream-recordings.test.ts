@@ -27,6 +27,7 @@ import { runStream } from '../../../engine/translate/stream-program.js';
 import { checkAnthropicStream, foldAnthropicStream } from '../../helpers/anthropic-sse-grammar.js';
 import { listRecordings, type Recording } from '../../helpers/reference.js';
 import { REPO_ROOT } from '../../helpers/gateway-harness.js';
+import { invalidEvents } from '../../helpers/api-schema-kit.js';
 
 type Json = Record<string, any>;
 
@@ -146,11 +147,7 @@ describe(`${PAIR} stream rules over every recorded Responses stream`, () => {
       });
 
       it('emits only events valid against the Anthropic stream-event schema', () => {
-        const invalid = emitted.flatMap((event, i) => {
-          const valid: boolean = validateEvent(event);
-          return valid ? [] : [`#${i} ${event.type}: ${JSON.stringify(validateEvent.errors)}`];
-        });
-        expect(invalid).toEqual([]);
+        expect(invalidEvents(validateEvent, emitted)).toEqual([]);
       });
 
       if (final) {

@@ -25,6 +25,7 @@ import { foldAnthropicStream } from '../../helpers/anthropic-sse-grammar.js';
 import { checkResponsesStream } from '../../helpers/responses-sse-grammar.js';
 import { listRecordings, type Recording } from '../../helpers/reference.js';
 import { REPO_ROOT } from '../../helpers/gateway-harness.js';
+import { invalidEvents } from '../../helpers/api-schema-kit.js';
 
 type Json = Record<string, any>;
 
@@ -106,11 +107,7 @@ describe(`${PAIR} stream rules over every recorded Anthropic stream`, () => {
       });
 
       it('emits only events valid against the Responses stream-event schema', () => {
-        const invalid = emitted.flatMap((event, i) => {
-          const valid: boolean = validateEvent(event);
-          return valid ? [] : [`#${i} ${event.type}: ${JSON.stringify(validateEvent.errors)}`];
-        });
-        expect(invalid).toEqual([]);
+        expect(invalidEvents(validateEvent, emitted)).toEqual([]);
       });
 
       if (completes) {
