@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiSchemaKit } from '../helpers/api-schema-kit.js';
 import { replyFromRecording } from '../helpers/fake-upstream.js';
 import { GATEWAY_KEY, startHarness, type Harness } from '../helpers/gateway-harness.js';
-import { listRecordings, type Recording } from '../helpers/reference.js';
+import { findRecording, listRecordings, type Recording } from '../helpers/reference.js';
 
 const CHAT_KEY = 'sk-chat-upstream-canary-42';
 const chatSchemas = apiSchemaKit('openai-chat-completions');
@@ -26,11 +26,7 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 beforeEach(() => h.upstream.reset());
 
-const recording = (name: string): Recording => {
-  const found = listRecordings('openai-chat-completions').find((r) => r.name === name);
-  if (!found) throw new Error(`no recording ${name}`);
-  return found;
-};
+const recording = (name: string): Recording => findRecording('openai-chat-completions', name);
 
 const weatherTool = { name: 'get_weather', description: 'Get the current weather for a city.', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] } };
 

@@ -11,7 +11,7 @@ import { checkAnthropicStream, parseSse } from '../helpers/anthropic-sse-grammar
 import { apiSchemaKit } from '../helpers/api-schema-kit.js';
 import { replyFromRecording } from '../helpers/fake-upstream.js';
 import { GATEWAY_KEY, startHarness, type Harness } from '../helpers/gateway-harness.js';
-import { listRecordings, type Recording } from '../helpers/reference.js';
+import { findRecording, type Recording } from '../helpers/reference.js';
 
 const chatSchemas = apiSchemaKit('openai-chat-completions');
 
@@ -25,11 +25,7 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 beforeEach(() => h.upstream.reset());
 
-const recording = (name: string): Recording => {
-  const found = listRecordings('openai-chat-completions').find((r) => r.name === name);
-  if (!found) throw new Error(`no recording ${name}`);
-  return found;
-};
+const recording = (name: string): Recording => findRecording('openai-chat-completions', name);
 
 const capitalTool = { name: 'get_capital', input_schema: { type: 'object' as const, properties: { country: { type: 'string' } }, required: ['country'] } };
 const ask = (extra: Partial<Anthropic.MessageStreamParams> = {}): Anthropic.MessageStreamParams => ({

@@ -446,3 +446,10 @@ export function listRecordings(api: ApiName): Recording[] {
   }
   return out;
 }
+
+/** One recording of an API by its name (e.g. `vercel-ai/openai-text.1.chunks.txt`); throws when there is none. */
+export function findRecording(api: ApiName, name: string): Recording {
+  const found = listRecordings(api).find((r) => r.name === name);
+  if (!found) throw new Error(`no ${api} recording named ${name}`);
+  return found;
+}
