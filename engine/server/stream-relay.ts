@@ -157,7 +157,7 @@ function translateEvent(program: StreamProgram, message: EventSourceMessage, sta
   } catch {
     throw new StreamFault('GW_ERR_UPSTREAM_RESPONSE', `upstream sent an SSE event whose data is not JSON: ${message.data.slice(0, 80)}`);
   }
-  const type = message.event ?? String((event as Record<string, unknown>)?.[program.eventTypeFrom] ?? '');
+  const type = program.typeOf(event, message.event);
   const step = program.step(type, event, state, inbound);
   if (step instanceof Promise) return step.then((s) => s ?? skipped(program, type, state, log));
   return step ?? skipped(program, type, state, log);

@@ -352,6 +352,7 @@ class PairCompiler {
       ping: spec.ping,
       eventTypeFrom: spec.event_type_from,
       endMarker: spec.end_marker,
+      untypedEvent: spec.untyped_event,
       init: compile(['stream', 'init'], spec.init),
       events,
       ignored: spec.ignored ?? {},

@@ -132,6 +132,8 @@ export interface StreamSpec {
   event_type_from?: string;
   /** The upstream's end-of-stream `data:` payload (not JSON), e.g. `[DONE]`. */
   end_marker?: string;
+  /** The type of an upstream event without the `event_type_from` field. */
+  untyped_event?: string;
   events: Record<string, StreamRuleSpec>;
   ignored?: Record<string, string>;
   /** Upstream event fields deliberately not used, with the reason (streams with `event_type_from`). */

@@ -35,6 +35,10 @@ export interface StreamProgram {
   eventTypeFrom: string;
   /** The upstream's end-of-stream `data:` payload (e.g. `[DONE]`): the stream ends there. */
   endMarker?: string;
+  /** The type of an upstream event without the `eventTypeFrom` field (and no SSE event name). */
+  untypedEvent?: string;
+  /** The type of an upstream event: its SSE event name, else its `eventTypeFrom` field, else `untypedEvent`. */
+  typeOf(event: unknown, sseName?: string): string;
   /** Upstream event types handled by a rule. */
   handled: ReadonlySet<string>;
   /** Upstream event types deliberately ignored (with their reasons). */
@@ -55,6 +59,7 @@ export interface StreamRules {
   ping?: unknown;
   eventTypeFrom?: string;
   endMarker?: string;
+  untypedEvent?: string;
   init?: Rule;
   events: ReadonlyMap<string, Rule>;
   ignored: Record<string, string>;
@@ -63,6 +68,7 @@ export interface StreamRules {
 }
 
 export function createStreamProgram(rules: StreamRules): StreamProgram {
+  const eventTypeFrom = rules.eventTypeFrom ?? 'type';
   const run = (rule: Rule | undefined, input: unknown, state: unknown, inbound: unknown): StreamStep | Promise<StreamStep> => {
     if (!rule) return { emit: [], state, finish: true };
     try {
@@ -76,8 +82,14 @@ export function createStreamProgram(rules: StreamRules): StreamProgram {
   return {
     framing: rules.framing,
     ping: rules.ping,
-    eventTypeFrom: rules.eventTypeFrom ?? 'type',
+    eventTypeFrom,
     endMarker: rules.endMarker,
+    untypedEvent: rules.untypedEvent,
+    typeOf(event, sseName) {
+      if (sseName !== undefined) return sseName;
+      const value = event !== null && typeof event === 'object' ? (event as Record<string, unknown>)[eventTypeFrom] : undefined;
+      return value === undefined || value === null ? (rules.untypedEvent ?? '') : String(value);
+    },
     handled: new Set(rules.events.keys()),
     ignored: rules.ignored,
     init(inbound) {
@@ -123,7 +135,9 @@ export async function runStream(
   let state = program.init(inbound);
   if (state instanceof Promise) state = await state;
   for (const event of upstreamEvents) {
-    const type = String((event as Record<string, unknown>)[program.eventTypeFrom] ?? '');
+    // The upstream's end marker (a raw data string such as "[DONE]") ends the stream, as in the relay.
+    if (program.endMarker !== undefined && (event as unknown) === program.endMarker) break;
+    const type = program.typeOf(event);
     let step = program.step(type, event, state, inbound);
     if (step instanceof Promise) step = await step;
     if (!step) continue;

@@ -14,6 +14,7 @@ import type { Logger } from '../../../engine/observe/logger.js';
 const echo: StreamProgram = {
   framing: { eventNameFrom: 'type' },
   eventTypeFrom: 'type',
+  typeOf: (event, sseName) => sseName ?? String((event as { type?: string }).type ?? ''),
   handled: new Set(['item', 'last']),
   ignored: {},
   init: () => ({ seen: 0 }),
