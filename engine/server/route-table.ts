@@ -65,7 +65,6 @@ interface Entry {
 
 interface Template {
   method: string;
-  path: string;
   segments: string[];
   entries: Entry[];
 }
@@ -111,7 +110,7 @@ function buildRouteTable(pairs: CompiledPair[]): RouteTable {
       if (!byPath.has(served.path)) byPath.set(served.path, pair);
       const key = `${served.method} ${served.path}`;
       if (served.path.includes('{')) {
-        const template = templates.get(key) ?? { method: served.method, path: served.path, segments: served.path.split('/'), entries: [] };
+        const template = templates.get(key) ?? { method: served.method, segments: served.path.split('/'), entries: [] };
         template.entries.push(entry);
         templates.set(key, template);
       } else {
