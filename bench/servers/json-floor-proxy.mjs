@@ -11,84 +11,15 @@
  * errors, metrics). The gateway cannot be faster than this floor.
  */
 import http from 'node:http';
-import { createParser } from 'eventsource-parser';
 import { Pool } from 'undici';
 import { failStart, listenProxy } from '../lib/child-ipc.mjs';
+import { jsonFloorHandler } from '../lib/json-floor.mjs';
 
 const upstreamUrl = process.env.BENCH_UPSTREAM_URL;
 const upstreamPath = process.env.BENCH_UPSTREAM_PATH || '/v1/responses';
 const upstreamKey = process.env.OPENAI_API_KEY || 'bench-key';
 if (!upstreamUrl) failStart('json-floor-proxy', new Error('BENCH_UPSTREAM_URL is not set'));
 
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const pool = new Pool(upstreamUrl, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 600_000, bodyTimeout: 300_000 });
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (c) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) req.destroy(new Error('body too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-async function relayEvents(body, res) {
-  let out = '';
-  const parser = createParser({
-    onEvent: (event) => {
-      const data = JSON.stringify(JSON.parse(event.data));
-      out += event.event ? `event: ${event.event}\ndata: ${data}\n\n` : `data: ${data}\n\n`;
-    },
-  });
-  const decoder = new TextDecoder();
-  for await (const chunk of body) {
-    parser.feed(decoder.decode(chunk, { stream: true }));
-    if (out !== '') {
-      const ok = res.write(out);
-      out = '';
-      if (!ok) await new Promise((resolve) => res.once('drain', resolve));
-    }
-  }
-  res.end();
-}
-
-const server = http.createServer(async (req, res) => {
-  if (req.method !== 'POST') {
-    res.writeHead(405, { 'content-type': 'application/json' }).end('{"error":"POST only"}');
-    return;
-  }
-  const abort = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
-  });
-  try {
-    const payload = JSON.stringify(JSON.parse(await readBody(req)));
-    const { statusCode, headers, body } = await pool.request({
-      path: upstreamPath,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${upstreamKey}` },
-      body: payload,
-      signal: abort.signal,
-    });
-    const type = String(headers['content-type'] ?? '');
-    if (type.startsWith('text/event-stream')) {
-      res.writeHead(statusCode, { 'content-type': type, 'cache-control': 'no-cache' });
-      await relayEvents(body, res);
-      return;
-    }
-    const text = JSON.stringify(JSON.parse(await body.text()));
-    res.writeHead(statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  } catch (err) {
-    if (abort.signal.aborted) return;
-    if (res.headersSent) return void res.destroy();
-    res.writeHead(502, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { message: `json floor proxy: ${err.code || err.message}` } }));
-  }
-});
+const server = http.createServer(jsonFloorHandler({ pool, upstreamPath, upstreamKey }));
 listenProxy(server, 'json-floor-proxy');
