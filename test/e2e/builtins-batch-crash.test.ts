@@ -1,12 +1,12 @@
 /**
  * Crash safety of message batches, for real: the built gateway runs as a child process
- * (`node dist/engine/cli/main.js start`) against a slow fake upstream, is killed with SIGKILL in
+ * (`node <build>/engine/cli/main.js start`, built by the test) against a slow fake upstream, is killed with SIGKILL in
  * the middle of a batch, and restarted on the same DATA_DIR. The batch resumes and ends with
  * every item accounted for exactly once; only items in flight at the crash are sent again.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { promises as fs, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_KEY, REPO_ROOT, UPSTREAM_KEY } from '../helpers/gateway-harness.js';
 import { startFakeUpstream, withTimeout, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { loadJson } from '../helpers/reference.js';
+import { buildCli } from '../helpers/built-cli.js';
 
-const MAIN = path.join(REPO_ROOT, 'dist', 'engine', 'cli', 'main.js');
+let MAIN: string;
 const ITEMS = 16;
 const CONCURRENCY = 2;
 
@@ -24,11 +25,7 @@ let dataDir: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  // Build what the child runs. tsc emits even when a file elsewhere in the tree has a type error
-  // (the type-check step reports those); what matters here is a fresh dist/.
-  const started = Date.now();
-  spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, timeout: 120_000, stdio: 'ignore' });
-  if (statSync(path.join(REPO_ROOT, 'dist', 'engine', 'builtins', 'builtins.js')).mtimeMs < started - 1000) throw new Error('dist/ was not rebuilt');
+  MAIN = buildCli('batch-crash'); // what the child runs, built from the current sources
   upstream = await startFakeUpstream();
   upstream.setDefault({ fault: 'slow-headers', delayMs: 250, reply: { json: loadJson('openai-responses/vercel-ai/azure-text.1.json') } });
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'rosetta-crash-'));

@@ -11,10 +11,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/gateway-harness.js';
 import { lineOf } from '../unit/spec/toy-pair-copy.js';
+import { buildCli } from '../helpers/built-cli.js';
 
 const run = promisify(execFile);
 const PAIR = 'anthropic-to-openai-responses';
-const CLI = path.join(REPO_ROOT, 'dist', 'engine', 'cli', 'main.js');
+let CLI: string;
 const CHECK_MS = 60_000;
 
 interface Defect {
@@ -64,12 +65,7 @@ describe('rosetta check on a copy of the shipped pair', () => {
 
   beforeAll(async () => {
     // The CLI is what people run: build it from the current sources first.
-    try {
-      await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, timeout: 120_000 });
-    } catch (err) {
-      const e = err as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`npx tsc -p tsconfig.build.json failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
-    }
+    CLI = buildCli('check-command');
     root = await mkdtemp(path.join(os.tmpdir(), 'rosetta-check-'));
   }, 150_000);
   afterAll(async () => {

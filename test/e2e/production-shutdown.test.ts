@@ -4,14 +4,12 @@
  * everything; past SHUTDOWN_GRACE_MS what is left is cut. Then the same as a real process:
  * `node dist/engine/cli/main.js start`, SIGTERM, exit code 0.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream, withTimeout, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { GATEWAY_KEY, REPO_ROOT, startHarness, UPSTREAM_KEY, type Harness } from '../helpers/gateway-harness.js';
 import { loadChunks } from '../helpers/reference.js';
+import { buildCli } from '../helpers/built-cli.js';
 
 const EVENTS = loadChunks('openai-responses/vercel-ai/azure-text.1.chunks.txt') as object[];
 const STREAM_REQUEST = { model: 'claude-sonnet-4-5', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'hi' }] };
@@ -100,49 +98,23 @@ describe('shutdown in process', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// As a process: node dist/engine/cli/main.js start
-
-const exec = promisify(execFile);
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : entry.name.endsWith('.ts') ? statSync(full).mtimeMs : 0);
-  }
-  return newest;
-}
-
-/**
- * The built CLI: dist/ when it is at least as new as every engine source (CI builds it with
- * `npm run check` before the tests), else a private build under test-artifacts/ so a stale dist/
- * is never what gets tested.
- */
-async function builtCli(): Promise<string> {
-  const dist = path.join(REPO_ROOT, 'dist', 'engine', 'cli', 'main.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newestMtime(path.join(REPO_ROOT, 'engine'))) return dist;
-  const outDir = path.join(REPO_ROOT, 'test-artifacts', 'shutdown-build');
-  // tsc emits even when it reports type errors elsewhere in the tree; the file is what counts.
-  await exec(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: REPO_ROOT, timeout: 120_000 }).catch(() => undefined);
-  const built = path.join(outDir, 'engine', 'cli', 'main.js');
-  if (!existsSync(built)) throw new Error(`could not build the CLI into ${outDir}`);
-  return built;
-}
+// As a process: node <build>/engine/cli/main.js start (built by buildCli from the current sources)
 
 describe('shutdown of `rosetta start` on SIGTERM', () => {
   let upstream: FakeUpstream;
   let child: ChildProcess | undefined;
   let output = '';
+  let cli: string;
   beforeAll(async () => {
+    cli = buildCli('shutdown');
     upstream = await startFakeUpstream();
-  });
+  }, 150_000);
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     await upstream?.close();
   });
 
   it('drains the stream in flight, refuses new connections, and exits 0', async () => {
-    const cli = await builtCli();
     child = spawn(process.execPath, [cli, 'start'], {
       cwd: REPO_ROOT,
       env: {
