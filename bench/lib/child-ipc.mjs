@@ -101,3 +101,19 @@ export function listenProxy(server, name) {
     serveBenchIpc({ name, url: `http://127.0.0.1:${port}`, port });
   });
 }
+
+/**
+ * The opening every baseline proxy shares: anything but a POST gets a 405 (and undefined);
+ * a POST gets an AbortController that fires when the client goes away before the answer ended.
+ */
+export function acceptPost(req, res) {
+  if (req.method !== 'POST') {
+    res.writeHead(405, { 'content-type': 'application/json' }).end('{"error":"POST only"}');
+    return undefined;
+  }
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  return abort;
+}

@@ -4,6 +4,7 @@
  * request, a JSON answer, and every event of a stream (one write per upstream chunk).
  */
 import { createParser } from 'eventsource-parser';
+import { acceptPost } from './child-ipc.mjs';
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -47,37 +48,31 @@ async function relayEvents(body, res) {
  */
 export function jsonFloorHandler({ pool, upstreamPath, upstreamKey }) {
   return async (req, res) => {
-  if (req.method !== 'POST') {
-    res.writeHead(405, { 'content-type': 'application/json' }).end('{"error":"POST only"}');
-    return;
-  }
-  const abort = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
-  });
-  try {
-    const payload = JSON.stringify(JSON.parse(await readBody(req)));
-    const { statusCode, headers, body } = await pool.request({
-      path: upstreamPath,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${upstreamKey}` },
-      body: payload,
-      signal: abort.signal,
-    });
-    const type = String(headers['content-type'] ?? '');
-    if (type.startsWith('text/event-stream')) {
-      res.writeHead(statusCode, { 'content-type': type, 'cache-control': 'no-cache' });
-      await relayEvents(body, res);
-      return;
+    const abort = acceptPost(req, res);
+    if (!abort) return;
+    try {
+      const payload = JSON.stringify(JSON.parse(await readBody(req)));
+      const { statusCode, headers, body } = await pool.request({
+        path: upstreamPath,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${upstreamKey}` },
+        body: payload,
+        signal: abort.signal,
+      });
+      const type = String(headers['content-type'] ?? '');
+      if (type.startsWith('text/event-stream')) {
+        res.writeHead(statusCode, { 'content-type': type, 'cache-control': 'no-cache' });
+        await relayEvents(body, res);
+        return;
+      }
+      const text = JSON.stringify(JSON.parse(await body.text()));
+      res.writeHead(statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `json floor proxy: ${err.code || err.message}` } }));
     }
-    const text = JSON.stringify(JSON.parse(await body.text()));
-    res.writeHead(statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  } catch (err) {
-    if (abort.signal.aborted) return;
-    if (res.headersSent) return void res.destroy();
-    res.writeHead(502, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { message: `json floor proxy: ${err.code || err.message}` } }));
-  }
-};
+  };
 }

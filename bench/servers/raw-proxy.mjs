@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { pipeline } from 'node:stream';
 import { Pool } from 'undici';
-import { failStart, listenProxy } from '../lib/child-ipc.mjs';
+import { acceptPost, failStart, listenProxy } from '../lib/child-ipc.mjs';
 
 const upstreamUrl = process.env.BENCH_UPSTREAM_URL;
 const upstreamPath = process.env.BENCH_UPSTREAM_PATH || '/v1/responses';
@@ -25,14 +25,8 @@ const pool = new Pool(upstreamUrl, {
 });
 
 const server = http.createServer((req, res) => {
-  if (req.method !== 'POST') {
-    res.writeHead(405, { 'content-type': 'application/json' }).end('{"error":"POST only"}');
-    return;
-  }
-  const abort = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
-  });
+  const abort = acceptPost(req, res);
+  if (!abort) return;
   const headers = { 'content-type': req.headers['content-type'] || 'application/json', authorization: `Bearer ${upstreamKey}` };
   if (req.headers['content-length'] !== undefined) headers['content-length'] = req.headers['content-length'];
   pool.request({ path: upstreamPath, method: 'POST', headers, body: req, signal: abort.signal }).then(
