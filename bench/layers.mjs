@@ -4,12 +4,12 @@
  * server alike), so the differences between them are what each layer costs.
  *
  *   floor      the JSON floor proxy's handler (lib/json-floor.mjs): parse, re-serialise, forward
- *   pipeline   node:http + JSON.parse + the mapped pipeline (runMapped: validation, rules, upstream
- *              client) + JSON.stringify — no framework, no middleware
- *   express    the same pipeline behind Express with one middleware (the body read by hand)
- *   bodyParser the same with express.json() reading the body
- *   gateway    the whole gateway (startGateway: auth, limits, metrics, route choice, file scan,
- *              resilient upstream, access log)
+ *   pipeline   node:http + the gateway's body reader + the mapped pipeline (runMapped: validation,
+ *              rules, upstream client) + JSON.stringify — no framework, no bookkeeping
+ *   express    the same pipeline behind Express with one middleware: what the gateway's mapped
+ *              lane (plain node:http) saves by not going through Express
+ *   gateway    the whole gateway (startGateway: request id, access log, metrics, auth, limits,
+ *              route choice, file scan, resilient upstream), on top of the pipeline
  *
  *   npm run build && node bench/layers.mjs        # LAYERS_ROUNDS (7) × LAYERS_REQUESTS (1000) per layer
  *
@@ -34,6 +34,7 @@ const { readConfig } = await dist('engine/config/env-config.js');
 const { loadMappingSet } = await dist('engine/spec/load-mapping-set.js');
 const { runMapped } = await dist('engine/pipeline/run-mapped.js');
 const { UpstreamClient } = await dist('engine/upstream/upstream-client.js');
+const { readJsonBody } = await dist('engine/server/limits/read-json-body.js');
 
 const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`)));
 
@@ -54,11 +55,7 @@ const pair = set.pairs.find((p) => p.name === 'anthropic-to-openai-responses');
 const route = pair.routes.find((r) => r.path === '/v1/messages');
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const deps = { upstream: new UpstreamClient({ connectTimeoutMs: 5_000, headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000 }), upstreamValidation: 'strict', maxUpstreamResponseBytes: 64 << 20 };
-const readJson = async (req) => {
-  const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-};
+const readJson = (req) => readJsonBody(req, 32 << 20);
 const answerWith = async (res, inbound) => {
   const result = await runMapped(pair, route, inbound, deps, new AbortController().signal, silent);
   const text = JSON.stringify(result.body);
@@ -68,9 +65,6 @@ const pipeline = http.createServer(async (req, res) => answerWith(res, await rea
 
 const withExpress = express();
 withExpress.use(async (req, res) => answerWith(res, await readJson(req)));
-const withBodyParser = express();
-withBodyParser.use(express.json({ limit: '32mb' }));
-withBodyParser.use(async (req, res) => answerWith(res, req.body));
 
 const env = { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', HOT_RELOAD: 'off', OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: 'bench-key', GATEWAY_API_KEYS: 'bench-client-key', RULE_ENGINE: 'compiled' };
 const gateway = await startGateway(readConfig(env, repoRoot), env);
@@ -79,7 +73,6 @@ const layers = {
   floor: `${await listen(floor)}/v1/responses`,
   pipeline: `${await listen(pipeline)}/v1/messages`,
   express: `${await listen(http.createServer(withExpress))}/v1/messages`,
-  bodyParser: `${await listen(http.createServer(withBodyParser))}/v1/messages`,
   gateway: `${gateway.url}/v1/messages`,
 };
 
@@ -107,11 +100,12 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 console.log(`CPU µs per request (client, upstream and server in this process), median of ${ROUNDS} rounds of ${REQUESTS} sequential requests:`);
-let previous;
+// Each layer against the one it builds on.
+const base = { pipeline: 'floor', express: 'pipeline', gateway: 'pipeline' };
 for (const name of names) {
   const us = median(cpu[name]);
-  console.log(`  ${name.padEnd(11)} ${us.toFixed(0).padStart(6)}${previous === undefined ? '' : `  (+${(us - previous).toFixed(0)})`}`);
-  previous = us;
+  const over = base[name] && us - median(cpu[base[name]]);
+  console.log(`  ${name.padEnd(11)} ${us.toFixed(0).padStart(6)}${over === undefined ? '' : `  (${over >= 0 ? '+' : ''}${over.toFixed(0)} over ${base[name]})`}`);
 }
 await gateway.close();
 process.exit(0);

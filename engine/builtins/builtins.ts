@@ -104,7 +104,7 @@ export class Builtins {
   }
 
   /**
-   * The JSON body limit of a request (for server/limits/body-limits.ts's jsonBodyParser): none
+   * The JSON body limit of a request (read by server/limits/read-json-body.ts on the Express side of the app): none
    * for a file upload (streamed unread, limited while streaming), BATCH_MAX_BODY_BYTES for batch
    * creation, MAX_BODY_BYTES for everything else.
    */

@@ -1,9 +1,19 @@
 /**
- * Assembles the Express app: request id → access log → health → auth → JSON body → dispatch to
- * the pair that serves the route. Routes are looked up in the live mapping set on every request,
- * so a reload changes what is served without touching Express.
+ * Assembles the gateway's request handler. Every request first gets its bookkeeping (request id,
+ * access log, in-flight count, metrics: request-context.ts). Then:
+ *
+ * - a request on a path only mapped routes serve (the translated API traffic: every request of a
+ *   client, nearly all the load) takes the mapped lane, plain node:http: auth → rate limit → JSON
+ *   body → route choice → the mapped pipeline;
+ * - everything else (health, metrics, admin and review pages, the built-ins' files, batches,
+ *   models and token counts) goes to an Express app with the same steps, where routing,
+ *   parameters and the built-ins' streamed uploads are worth what Express costs.
+ *
+ * The steps are the same functions on both sides (auth, takeRateToken, readBody, dispatch), so
+ * the lanes cannot drift apart. Routes are looked up in the live mapping set on every request, so
+ * a reload changes what is served without touching Express.
  */
-import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { GatewayConfig } from '../config/env-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -13,11 +23,13 @@ import { REVIEW_BASE, reviewRoutes } from '../review/admin-review.js';
 import type { MappingRegistry } from '../spec/registry.js';
 import type { UpstreamClient } from '../upstream/upstream-client.js';
 import { createKeyChecker } from './auth.js';
-import { jsonBodyParser } from './limits/body-limits.js';
-import { jsonShapeGuard, rateLimiter } from './limits/limit-middleware.js';
-import { metricsHandler, minimalProductionLayer, observeRequests, pipelineExtras, readyHandler, type ProductionLayer } from './production-layer.js';
+import { checkJsonShape } from './limits/json-guard.js';
+import { readJsonBody } from './limits/read-json-body.js';
+import { takeRateToken } from './limits/rate-limit-step.js';
+import { metricsHandler, minimalProductionLayer, pipelineExtras, readyHandler, type ProductionLayer } from './production-layer.js';
 import { handleMappedRoute } from './mapped-route.js';
 import { createTracing } from '../observe/tracing.js';
+import { beginRequest, contextOf, type RequestContext } from './request-context.js';
 import { chooseRoute, routeTableOf, type Match } from './route-table.js';
 import { sendGatewayError } from './send-error.js';
 
@@ -32,63 +44,113 @@ export interface AppDeps {
   builtins?: Builtins;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-/** `req_` and 24 random hex digits. randomUUID draws from a pooled entropy cache (randomBytes does a syscall-backed fill each time). */
-function newRequestId(): string {
-  const uuid = randomUUID();
-  return `req_${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(15, 18)}${uuid.slice(19, 23)}${uuid.slice(24, 29)}`;
-}
-
-export function createApp(deps: AppDeps): express.Express {
+export function createApp(deps: AppDeps): RequestListener {
   const { config, registry, log } = deps;
   const keys = createKeyChecker(config.gatewayApiKeys, { requireKey: config.forwardClientKey });
   const production = deps.production ?? minimalProductionLayer(deps.upstream);
   const tracing = createTracing(config.observe.tracing);
+
+  const unauthorized = (req: IncomingMessage): GatewayError | undefined =>
+    keys.accepts(req.headers) ? undefined : new GatewayError('GW_ERR_AUTH', 'invalid x-api-key (or Authorization bearer token)');
+  // Per-key rate limit (RATE_LIMIT_RPM), after auth and before any body is read: a limited client costs nothing.
+  const rateLimited = async (req: IncomingMessage): Promise<GatewayError | undefined> =>
+    production.rateLimit ? takeRateToken(production.rateLimit, req, () => production.metrics.rateLimited()) : undefined;
+
+  /** The JSON body, checked for nesting depth and prototype keys before anything looks at it. */
+  const readBody = async (req: IncomingMessage, limit: number): Promise<unknown> => {
+    const body = await readJsonBody(req, limit);
+    checkJsonShape(body, config.limits.maxJsonDepth);
+    return body;
+  };
+
+  const fail = (res: ServerResponse, err: unknown): Promise<void> => {
+    const context = contextOf(res);
+    if (!(err instanceof GatewayError)) log.error({ err, requestId: context.requestId }, 'unexpected failure in the gateway');
+    const error = err instanceof GatewayError ? err : new GatewayError('GW_ERR_INTERNAL', 'internal error in the gateway', { cause: err });
+    return sendGatewayError(res, routeTableOf(registry.current()).pairFor(context.path), error, log.child({ requestId: context.requestId }));
+  };
+
+  /** Picks the pair among the candidates (their `when:` conditions) and hands it the request. */
+  const dispatch = async (req: IncomingMessage, res: ServerResponse, body: unknown, candidates: Match[]): Promise<void> => {
+    const match = candidates.length === 1 ? candidates[0] : await chooseRoute(candidates, { body, headers: req.headers }, log);
+    if (!match) {
+      const model = (body as { model?: unknown } | undefined)?.model;
+      const pairs = candidates.map((c) => c.pair.name).join(', ');
+      throw new GatewayError('GW_ERR_ROUTE_NOT_FOUND', `no pair takes this ${req.method} ${contextOf(res).path}${typeof model === 'string' ? ` (model "${model}")` : ''}: the when: conditions of ${pairs} all declined it`);
+    }
+    const context = contextOf(res);
+    context.pair = match.pair.name;
+    const requestLog = log.child({ requestId: context.requestId, pair: match.pair.name });
+    if (match.builtin) {
+      // Built-in candidates only come through Express (the mapped lane takes paths that only mapped routes serve).
+      if (!deps.builtins) throw new GatewayError('GW_ERR_ROUTE_NOT_FOUND', `no route for ${req.method} ${context.path}`);
+      return deps.builtins.handle(req as Request, res as Response, match, requestLog);
+    }
+    const run = () => handleMappedRoute({ req, res, body, context }, match.pair, match.route, {
+      tracing,
+      upstreamValidation: config.upstreamValidation,
+      maxUpstreamResponseBytes: config.upstream.maxResponseBytes,
+      // upstream (the resilient one, or with the forwarded key), stream settings with metrics hooks, …
+      ...pipelineExtras(production, config, req, context, match.pair.name),
+    }, requestLog);
+    // Stored files the body refers to are pre-loaded for the rules' $file (builtins/files/file-snapshot.ts).
+    return deps.builtins ? deps.builtins.withFiles(body, run) : run();
+  };
+
+  const mappedLane = async (req: IncomingMessage, res: ServerResponse, candidates: Match[]): Promise<void> => {
+    try {
+      const refused = unauthorized(req) ?? (await rateLimited(req));
+      if (refused) throw refused;
+      await dispatch(req, res, await readBody(req, config.maxBodyBytes), candidates);
+    } catch (err) {
+      await fail(res, err);
+    }
+  };
+
+  const rest = expressApp(deps, { production, unauthorized, rateLimited, readBody, dispatch, fail });
+
+  return (req, res) => {
+    const context = beginRequest(req, res, { log, production, registry });
+    // The candidates come from the set live now; a reload while the body is read does not change them.
+    const candidates = routeTableOf(registry.current()).candidates(req.method ?? 'GET', context.path);
+    if (candidates.length > 0 && candidates.every((c) => !c.builtin)) return void mappedLane(req, res, candidates);
+    rest(req, res);
+  };
+}
+
+interface Steps {
+  production: ProductionLayer;
+  unauthorized(req: IncomingMessage): GatewayError | undefined;
+  rateLimited(req: IncomingMessage): Promise<GatewayError | undefined>;
+  readBody(req: IncomingMessage, limit: number): Promise<unknown>;
+  dispatch(req: IncomingMessage, res: ServerResponse, body: unknown, candidates: Match[]): Promise<void>;
+  fail(res: ServerResponse, err: unknown): Promise<void>;
+}
+
+/** Everything but the mapped lane: the gateway's own pages, admin, and the built-ins. */
+function expressApp(deps: AppDeps, steps: Steps): express.Express {
+  const { config, registry } = deps;
+  const { production } = steps;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use((req, res, next) => {
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newRequestId();
-    res.locals.requestId = id;
-    res.setHeader('request-id', id);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      log.info({
-        requestId: id,
-        method: req.method,
-        path: req.path,
-        status: res.statusCode,
-        upstreamStatus: res.locals.upstreamStatus,
-        pair: res.locals.pair,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-      }, 'request');
-    });
-    next();
-  });
-
-  app.use(observeRequests(production, registry)); // in-flight count, metrics, connection: close while draining
+  /** Runs a step as middleware: its refusal (or failure) is the answer, else on to the next. */
+  const step = (run: (req: Request) => GatewayError | undefined | Promise<GatewayError | undefined>) => (req: Request, res: Response, next: NextFunction) => {
+    Promise.resolve(run(req)).then((refused) => (refused ? void steps.fail(res, refused) : next()), (err: unknown) => void steps.fail(res, err));
+  };
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', pairs: registry.current().pairs.map((p) => p.name) });
   });
   app.get('/readyz', readyHandler(production, registry)); // 503 while draining for shutdown
 
-  const gatewayError = (req: Request, res: Response, error: GatewayError) =>
-    sendGatewayError(res, routeTableOf(registry.current()).pairFor(req.path), error, log.child({ requestId: res.locals.requestId }));
-
-  app.use((req, res, next) => {
-    if (keys.accepts(req.headers)) return next();
-    void gatewayError(req, res, new GatewayError('GW_ERR_AUTH', 'invalid x-api-key (or Authorization bearer token)'));
-  });
-
-  // Prometheus behind the gateway's keys, unless METRICS_PORT serves it on a listener of its own.
+  // Auth, then (unless METRICS_PORT serves it on a listener of its own) Prometheus behind the keys,
+  // then the rate limit.
+  app.use(step(steps.unauthorized));
   if (config.observe.metricsPort === undefined) app.get('/metrics', metricsHandler(production.metrics));
-  // Per-key rate limit (RATE_LIMIT_RPM), before any body is read: a limited client costs nothing.
-  if (production.rateLimit) app.use(rateLimiter(production.rateLimit, () => production.metrics.rateLimited()));
+  app.use(step(steps.rateLimited));
 
   app.get('/admin/mappings', (_req, res) => {
     const set = registry.current();
@@ -102,65 +164,31 @@ export function createApp(deps: AppDeps): express.Express {
   // The review pages of the live set (read-only HTML, behind the keys like /admin/mappings).
   app.use(REVIEW_BASE, reviewRoutes(registry));
 
-  // Clients decide JSON vs stream in the body, and some send no JSON content-type at all, so every
-  // POST body on a mapped path is read as JSON.
-  // Limits per kind of route (limits/body-limits.ts): built-in routes pick theirs — batches
-  // BATCH_MAX_BODY_BYTES, file uploads `undefined` (streamed, limited while streaming).
-  app.use(jsonBodyParser((req) => (deps.builtins ? deps.builtins.bodyLimitFor(req) : config.maxBodyBytes)));
-  app.use(jsonShapeGuard(config.limits.maxJsonDepth)); // nesting depth, __proto__ / constructor.prototype
+  // Limits per kind of route: built-in routes pick theirs — batches BATCH_MAX_BODY_BYTES, file
+  // uploads `undefined` (streamed, limited while streaming, so not read here).
+  app.use((req, res, next) => {
+    const limit = deps.builtins ? deps.builtins.bodyLimitFor(req) : config.maxBodyBytes;
+    if (limit === undefined) return next();
+    steps.readBody(req, limit).then((body) => {
+      req.body = body;
+      next();
+    }, (err: unknown) => void steps.fail(res, err));
+  });
 
   app.use((req, res) => {
-    const set = registry.current();
-    const table = routeTableOf(set);
+    const table = routeTableOf(registry.current());
     const candidates = table.candidates(req.method, req.path);
     if (candidates.length === 0) {
       const error = table.hasPath(req.path)
         ? new GatewayError('GW_ERR_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}`)
         : new GatewayError('GW_ERR_ROUTE_NOT_FOUND', `no route for ${req.method} ${req.path}`);
-      return void gatewayError(req, res, error);
+      return void steps.fail(res, error);
     }
-    if (candidates.length === 1) return serve(req, res, candidates[0]);
-    chooseRoute(candidates, { body: req.body, headers: req.headers }, log).then((match) => {
-      if (match) return serve(req, res, match);
-      const model = (req.body as { model?: unknown } | undefined)?.model;
-      const pairs = candidates.map((c) => c.pair.name).join(', ');
-      void gatewayError(req, res, new GatewayError('GW_ERR_ROUTE_NOT_FOUND', `no pair takes this ${req.method} ${req.path}${typeof model === 'string' ? ` (model "${model}")` : ''}: the when: conditions of ${pairs} all declined it`));
-    }, (err: unknown) => void gatewayError(req, res, toGatewayError(err, config.maxBodyBytes)));
+    steps.dispatch(req, res, req.body, candidates).catch((err: unknown) => steps.fail(res, err));
   });
 
-  /** Hands the request to the route the table chose: a built-in, or the mapped pipeline. */
-  function serve(req: Request, res: Response, match: Match): void {
-    res.locals.pair = match.pair.name;
-    const requestLog = log.child({ requestId: res.locals.requestId, pair: match.pair.name });
-    const failed = (err: unknown) => gatewayError(req, res, toGatewayError(err, config.maxBodyBytes));
-    if (match.builtin) {
-      if (!deps.builtins) return void gatewayError(req, res, new GatewayError('GW_ERR_ROUTE_NOT_FOUND', `no route for ${req.method} ${req.path}`));
-      return void deps.builtins.handle(req, res, match, requestLog).catch(failed);
-    }
-    const run = () => handleMappedRoute(req, res, match.pair, match.route, {
-      tracing,
-      upstreamValidation: config.upstreamValidation,
-      maxUpstreamResponseBytes: config.upstream.maxResponseBytes,
-      // upstream (the resilient one, or with the forwarded key), stream settings with metrics hooks, …
-      ...pipelineExtras(production, config, req, res, match.pair.name),
-    }, requestLog);
-    // Stored files the body refers to are pre-loaded for the rules' $file (builtins/files/file-snapshot.ts).
-    void (deps.builtins ? deps.builtins.withFiles(req.body, run) : run()).catch(failed);
-  }
-
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    void gatewayError(req, res, toGatewayError(err, config.maxBodyBytes));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    void steps.fail(res, err);
   });
   return app;
-}
-
-/** Body-parser and other middleware errors → catalogue errors. */
-function toGatewayError(err: unknown, limit: number): GatewayError {
-  if (err instanceof GatewayError) return err;
-  const type = (err as { type?: string })?.type;
-  if (type === 'entity.too.large') return new GatewayError('GW_ERR_BODY_TOO_LARGE', `request body is larger than ${(err as { limit?: number }).limit ?? limit} bytes`);
-  if (type === 'entity.parse.failed') return new GatewayError('GW_ERR_BAD_JSON', `request body is not valid JSON: ${(err as Error).message}`);
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new GatewayError('GW_ERR_UNSUPPORTED_MEDIA', (err as Error).message);
-  if (type === 'request.aborted') return new GatewayError('GW_ERR_BAD_JSON', 'request body was cut off');
-  return new GatewayError('GW_ERR_INTERNAL', 'internal error in the gateway', { cause: err });
 }

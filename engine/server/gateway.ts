@@ -94,8 +94,8 @@ export async function startGateway(config: GatewayConfig, env: NodeJS.ProcessEnv
   });
   await builtins.start(); // resumes batches a crash or a restart interrupted
   lifecycle.onShutdown(() => builtins.stop(config.shutdown.graceMs));
-  const app = createApp({ config, registry, upstream: client, log, production, builtins });
-  const server = await listen(app, config.port, config.host);
+  const handler = createApp({ config, registry, upstream: client, log, production, builtins });
+  const server = await listen(handler, config.port, config.host);
   // Streams can be long; the server's own timeouts must not cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

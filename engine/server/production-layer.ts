@@ -1,19 +1,20 @@
 /**
  * The operational side of the app, kept out of app.ts so that file stays a readable list of
- * middleware: per-request bookkeeping (in-flight count for shutdown, metrics, `connection: close`
- * while draining), /readyz, /metrics, and the per-request extras of the mapped pipeline (metrics
- * hooks, LOG_BODIES, the forwarded client key).
+ * steps: /readyz, /metrics, and the per-request extras of the mapped pipeline (metrics hooks,
+ * LOG_BODIES, the forwarded client key). The per-request bookkeeping (in-flight count for
+ * shutdown, request metrics, `connection: close` while draining) is in request-context.ts.
  */
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
 import type { GatewayConfig } from '../config/env-config.js';
 import { GatewayMetrics } from '../observe/metrics.js';
 import type { MappingRegistry } from '../spec/registry.js';
+import type { RequestContext } from './request-context.js';
 import type { UpstreamSender } from '../upstream/upstream-client.js';
 import { forwardedKeyHeaders, withUpstreamHeaders } from './forward-key.js';
 import type { ClientKeyHeader } from '../spec/compile-pair.js';
 import type { RateLimitStore } from './limits/rate-limit.js';
 import type { MappedRouteDeps } from './mapped-route.js';
-import { routeTableOf } from './route-table.js';
 import { Lifecycle } from './shutdown.js';
 
 export interface ProductionLayer {
@@ -29,36 +30,6 @@ export interface ProductionLayer {
   rateLimit?: RateLimitStore;
   /** Where a pair's upstream takes a forwarded client key (FORWARD_CLIENT_KEY); the default when absent. */
   clientKeyHeaderOf?(pair: string): ClientKeyHeader | undefined;
-}
-
-/** Paths the gateway serves itself, labelled as they are in metrics (anything else unmatched is "other"). */
-const OWN_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/admin/mappings']);
-
-/** First middleware after the request id: counts the request until its response closes. */
-export function observeRequests(layer: ProductionLayer, registry: MappingRegistry): RequestHandler {
-  return (req, res, next) => {
-    const started = performance.now();
-    res.locals.startedAt = started;
-    layer.lifecycle.track(res);
-    // While draining, every answer closes its connection, so keep-alive clients reconnect
-    // elsewhere instead of holding this process open.
-    if (layer.lifecycle.isDraining) res.setHeader('connection', 'close');
-    res.once('close', () => {
-      const pair = (res.locals.pair as string | undefined) ?? 'none';
-      // A response that closed before it finished (the client left, or a stream was cut) counts as
-      // 499, nginx's "client closed request", whatever status its head carried.
-      layer.metrics.request(routeLabel(req, registry), pair, res.writableFinished ? res.statusCode : 499, (performance.now() - started) / 1000);
-    });
-    next();
-  };
-}
-
-/** The route a request matched, as a bounded label: the declared route path or built-in operation. */
-function routeLabel(req: Request, registry: MappingRegistry): string {
-  if (OWN_PATHS.has(req.path)) return req.path;
-  if (req.path.startsWith('/admin/')) return '/admin';
-  const match = routeTableOf(registry.current()).match(req.method, req.path) as { route?: { path: string }; builtin?: { operation: string } } | undefined;
-  return match?.route?.path ?? match?.builtin?.operation ?? 'other';
 }
 
 /** 200 while the gateway takes traffic with a loaded mapping set; 503 while it drains for shutdown. */
@@ -84,8 +55,7 @@ export function metricsHandler(metrics: GatewayMetrics): RequestHandler {
  * to first event, events written), LOG_BODIES, and with FORWARD_CLIENT_KEY the client's key as
  * the upstream authorization.
  */
-export function pipelineExtras(layer: ProductionLayer, config: GatewayConfig, req: Request, res: Response, pair: string): Pick<MappedRouteDeps, 'upstream' | 'metrics' | 'logBodies' | 'stream'> {
-  const started = (res.locals.startedAt as number | undefined) ?? performance.now();
+export function pipelineExtras(layer: ProductionLayer, config: GatewayConfig, req: IncomingMessage, context: RequestContext, pair: string): Pick<MappedRouteDeps, 'upstream' | 'metrics' | 'logBodies' | 'stream'> {
   let firstEvent = true;
   const forwarded = config.forwardClientKey ? forwardedKeyHeaders(req.headers, layer.clientKeyHeaderOf?.(pair)) : undefined;
   return {
@@ -97,10 +67,10 @@ export function pipelineExtras(layer: ProductionLayer, config: GatewayConfig, re
       onEvents(count) {
         if (firstEvent) {
           firstEvent = false;
-          layer.metrics.firstEvent(pair, (performance.now() - started) / 1000);
+          layer.metrics.firstEvent(pair, (performance.now() - context.startedAt) / 1000);
         }
         layer.metrics.events(pair, count);
-        res.locals.streamEvents = ((res.locals.streamEvents as number | undefined) ?? 0) + count;
+        context.streamEvents = (context.streamEvents ?? 0) + count;
       },
     },
   };

@@ -11,9 +11,8 @@
  *   4. destroy whatever is left (its clients see a cut connection), wait for the hooks (bounded by
  *      the same deadline), and release the rest: the file watcher, the upstream pool.
  */
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Response } from 'express';
 import type { Logger } from '../observe/logger.js';
 
 export type ShutdownHook = () => void | Promise<void>;
@@ -45,7 +44,7 @@ export class Lifecycle {
   }
 
   /** Counts a request until its response closes (finished, or cut). */
-  track(res: Response): void {
+  track(res: ServerResponse): void {
     this.active++;
     res.once('close', () => {
       this.active--;

@@ -6,7 +6,7 @@
  * malformed data, a rule failure — each of which becomes the pair's `on_error` events rather than
  * a hung or truncated stream.
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ErrorCode } from '../errors/gateway-error.js';
 import { ERROR_CATALOGUE, GatewayError } from '../errors/gateway-error.js';
@@ -34,9 +34,9 @@ class StreamFault extends Error {
   }
 }
 
-export async function relayStream(res: Response, reply: UpstreamReply, program: StreamProgram, inbound: unknown, options: RelayOptions): Promise<void> {
+export async function relayStream(res: ServerResponse, reply: UpstreamReply, program: StreamProgram, inbound: unknown, options: RelayOptions): Promise<void> {
   const { abort, log } = options;
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader('content-type', 'text/event-stream; charset=utf-8');
   res.setHeader('cache-control', 'no-cache');
   res.setHeader('x-accel-buffering', 'no'); // proxies must not hold events back
@@ -177,7 +177,7 @@ function createFramer(program: StreamProgram): (event: unknown) => string {
   };
 }
 
-function drained(res: Response): Promise<void> {
+function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);

@@ -5,7 +5,7 @@
  */
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { relayStream } from '../../../engine/server/stream-relay.js';
 import type { StreamProgram, StreamStep } from '../../../engine/translate/stream-program.js';
 import type { Logger } from '../../../engine/observe/logger.js';
@@ -29,7 +29,7 @@ const echo: StreamProgram = {
 
 const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent } as unknown as Logger;
 
-/** A stand-in for Express's Response: records every write as it reaches the socket. */
+/** A stand-in for the HTTP response: records every write as it reaches the socket. */
 class Sink extends Writable {
   readonly writes: string[] = [];
   statusCode = 0;
@@ -42,10 +42,6 @@ class Sink extends Writable {
     this.writes.push(chunks.map((c) => c.chunk.toString('utf8')).join(''));
     done();
   }
-  status(code: number) {
-    this.statusCode = code;
-    return this;
-  }
   setHeader(name: string, value: string) {
     this.headers[name] = value;
   }
@@ -55,7 +51,7 @@ class Sink extends Writable {
 async function relay(reads: string[]): Promise<{ sink: Sink; events: Array<{ event: string; data: unknown }> }> {
   const sink = new Sink();
   const body = Readable.from(reads.map((r) => Buffer.from(r)));
-  await relayStream(sink as unknown as Response, { status: 200, headers: {}, body: body as never }, echo, {}, { pingIntervalMs: 60_000, maxEventBytes: 1 << 20, abort: new AbortController(), log: silent });
+  await relayStream(sink as unknown as ServerResponse, { status: 200, headers: {}, body: body as never }, echo, {}, { pingIntervalMs: 60_000, maxEventBytes: 1 << 20, abort: new AbortController(), log: silent });
   const text = sink.writes.join('');
   const events = text.split('\n\n').filter((f) => f !== '').map((f) => {
     const [eventLine, dataLine] = f.split('\n');
@@ -97,7 +93,7 @@ describe('stream relay: the upstream end marker', () => {
   it('[DONE] ends the stream like a close: events before it are sent, then the end rule; nothing after it is read', async () => {
     const sink = new Sink();
     const reads = [sse('item', 1) + 'data: [DONE]\n\n' + sse('item', 2)];
-    await relayStream(sink as unknown as Response, { status: 200, headers: {}, body: Readable.from(reads.map((r) => Buffer.from(r))) as never }, withMarker, {}, { pingIntervalMs: 60_000, maxEventBytes: 1 << 20, abort: new AbortController(), log: silent });
+    await relayStream(sink as unknown as ServerResponse, { status: 200, headers: {}, body: Readable.from(reads.map((r) => Buffer.from(r))) as never }, withMarker, {}, { pingIntervalMs: 60_000, maxEventBytes: 1 << 20, abort: new AbortController(), log: silent });
     expect(sink.writes.join('')).toBe('event: echo\ndata: {"type":"echo","n":1}\n\nevent: end\ndata: {"type":"end"}\n\n');
   });
 
@@ -115,7 +111,7 @@ describe('stream relay: pings during a silence', () => {
       yield Buffer.from(sse('item', 1));
       await new Promise((r) => setTimeout(r, 120));
     })());
-    await relayStream(sink as unknown as Response, { status: 200, headers: {}, body: body as never }, { ...echo, ping }, {}, { pingIntervalMs: 30, maxEventBytes: 1 << 20, abort: new AbortController(), log: silent });
+    await relayStream(sink as unknown as ServerResponse, { status: 200, headers: {}, body: body as never }, { ...echo, ping }, {}, { pingIntervalMs: 30, maxEventBytes: 1 << 20, abort: new AbortController(), log: silent });
     return sink.writes.join('');
   }
 
