@@ -13,7 +13,7 @@ import type { CompiledPair } from '../spec/compile-pair.js';
 import type { RouteSpec } from '../spec/pair-spec.js';
 import type { StreamProgram } from '../translate/stream-program.js';
 import type { UpstreamFailure } from '../translate/translator.js';
-import { readBodyText, UpstreamTransportError, type UpstreamReply, type UpstreamSender } from '../upstream/upstream-client.js';
+import { readBodyText, UpstreamTransportError, type UpstreamCall, type UpstreamReply, type UpstreamSender } from '../upstream/upstream-client.js';
 import { renderGatewayError, renderUpstreamError } from './render-error.js';
 import { stampReceived } from './received-at.js';
 import { NO_TRACING, type Tracing } from '../observe/tracing.js';
@@ -50,26 +50,28 @@ export async function runMapped(
   try {
     if (deps.logBodies) log.info({ body: excerpt(inbound) }, 'inbound body');
     validateInbound(pair, inbound);
-    const payload = await timed(deps, pair, 'request', () => translate(() => pair.translator.request(inbound)));
+    const payload = await runRules(deps, pair, 'request', () => pair.translator.request(inbound));
     validateUpstreamPayload(pair, payload, deps.upstreamValidation, log);
     if (deps.logBodies) log.info({ body: excerpt(payload) }, 'upstream payload');
 
     // A retry (inside deps.upstream) re-sends this very body: the mapping is pure, so there is
     // nothing to recompute.
     const upstreamUrl = pair.upstream.baseUrl + route.upstream.path;
+    const call: UpstreamCall = {
+      url: upstreamUrl,
+      method: route.upstream.method,
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...pair.upstream.headers },
+      body: JSON.stringify(payload),
+      signal,
+    };
     const tracing = deps.tracing ?? NO_TRACING;
-    const upstreamSpan = tracing === NO_TRACING ? {} : { 'server.address': new URL(upstreamUrl).host, 'rosetta.pair': pair.name };
-    const reply = await tracing.span('rosetta.upstream', upstreamSpan, async (span) => {
-      const sent = await deps.upstream.send({
-        url: upstreamUrl,
-        method: route.upstream.method,
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...pair.upstream.headers },
-        body: JSON.stringify(payload),
-        signal,
-      }, log);
-      span?.setAttribute('http.response.status_code', sent.status);
-      return sent;
-    });
+    const reply = tracing === NO_TRACING
+      ? await deps.upstream.send(call, log)
+      : await tracing.span('rosetta.upstream', { 'server.address': new URL(upstreamUrl).host, 'rosetta.pair': pair.name }, async (span) => {
+        const sent = await deps.upstream.send(call, log);
+        span?.setAttribute('http.response.status_code', sent.status);
+        return sent;
+      });
 
     if (reply.status >= 400) return await upstreamErrorAnswer(pair, reply, inbound, deps, log);
     if (isEventStream(reply)) {
@@ -85,7 +87,7 @@ export async function runMapped(
       const failure: UpstreamFailure = { status: 502, kind: 'network', headers: reply.headers, body: text.slice(0, 2000), message: 'the upstream sent a response that is not JSON' };
       return { ...answer(await renderUpstreamError(pair, failure, inbound, log)), upstreamStatus: reply.status };
     }
-    const body = await timed(deps, pair, 'response', () => translate(() => pair.translator.response(upstreamBody, inbound)));
+    const body = await runRules(deps, pair, 'response', () => pair.translator.response(upstreamBody, inbound));
     if (deps.logBodies) log.info({ body: excerpt(body) }, 'answer body');
     return { type: 'answer', status: 200, body, headers: {}, upstreamStatus: reply.status };
   } catch (err) {
@@ -121,32 +123,38 @@ function validateUpstreamPayload(pair: CompiledPair, payload: unknown, mode: Pip
   throw new GatewayError('GW_ERR_UPSTREAM_PAYLOAD', `the gateway could not build a valid upstream request (a mapping problem): ${detail}`);
 }
 
-async function timed<T>(deps: PipelineDeps, pair: CompiledPair, hook: 'request' | 'response', run: () => Promise<T>): Promise<T> {
-  if (!deps.metrics) return run();
-  const started = performance.now();
-  try {
-    return await run();
-  } finally {
-    deps.metrics.rules(pair.name, hook, (performance.now() - started) / 1000);
-  }
-}
-
 /** A body as it goes to the log: whole when small, else its first LOGGED_BODY_CHARS as text. */
 function excerpt(body: unknown): unknown {
   const text = JSON.stringify(body) ?? '';
   return text.length <= LOGGED_BODY_CHARS ? body : `${text.slice(0, LOGGED_BODY_CHARS)}… (${text.length} chars)`;
 }
 
-/** Runs rules, turning a rule failure into a gateway error that names the rule. */
-async function translate<T>(run: () => Promise<T>): Promise<T> {
+/**
+ * Runs a hook's rules, timed for the metrics, turning a rule failure into a gateway error that
+ * names the rule. Chained on the rules' own promise: no async wrapper per hook, on every request.
+ */
+function runRules<T>(deps: PipelineDeps, pair: CompiledPair, hook: 'request' | 'response', run: () => Promise<T>): Promise<T> {
+  const started = deps.metrics ? performance.now() : 0;
+  const timed = () => deps.metrics?.rules(pair.name, hook, (performance.now() - started) / 1000);
+  let pending: Promise<T>;
   try {
-    return await run();
+    pending = run();
   } catch (err) {
-    if (err instanceof RuleEvaluationError) {
-      throw new GatewayError('GW_ERR_INTERNAL', `mapping rule ${err.ruleId} failed: ${err.message}`, { cause: err });
-    }
-    throw err;
+    pending = Promise.reject(err);
   }
+  return pending.then(
+    (value) => {
+      timed();
+      return value;
+    },
+    (err: unknown) => {
+      timed();
+      if (err instanceof RuleEvaluationError) {
+        throw new GatewayError('GW_ERR_INTERNAL', `mapping rule ${err.ruleId} failed: ${err.message}`, { cause: err });
+      }
+      throw err;
+    },
+  );
 }
 
 async function upstreamErrorAnswer(pair: CompiledPair, reply: UpstreamReply, inbound: unknown, deps: PipelineDeps, log: Logger): Promise<MappedResult> {

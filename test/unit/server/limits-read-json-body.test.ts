@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 async function post(body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; json: { body?: unknown; code?: string; message?: string } }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
   return { status: response.status, json: (await response.json()) as { body?: unknown; code?: string; message?: string } };
 }
 
