@@ -1,7 +1,8 @@
 /**
  * The four translation hooks of a pair, built from its compiled mapping blocks: request, response,
  * upstream error, gateway error. One object serves live requests, batch items and the examples in a
- * spec — there is one way through the code, whatever the caller.
+ * spec — there is one way through the code, whatever the caller. What the hooks answer is
+ * read-only: it may share objects with the bodies they were given (see mapping-block.ts).
  */
 import { GatewayError } from '../errors/gateway-error.js';
 import type { MappingBlock } from './mapping-block.js';
