@@ -162,7 +162,8 @@ export function finish(result: unknown, keepArray: boolean): unknown {
 
 /** Records that a function or a flagged array went into a container (see EvaluationState.functionStored). */
 export function noteStored(value: unknown): void {
-  if (typeof value === 'function' || (typeof value === 'object' && value !== null && (value as Flagged)[FLAGS] !== undefined)) current.functionStored = true;
+  // Only arrays carry flags: an object is never looked up for the symbol (a slow miss on a plain object).
+  if (typeof value === 'function' || (Array.isArray(value) && (value as Flagged)[FLAGS] !== undefined)) current.functionStored = true;
 }
 
 export function functionStored(): boolean {

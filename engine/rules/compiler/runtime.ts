@@ -5,7 +5,7 @@
  */
 import {
   callFunction, createSequence, enterCall, exitCall, finish, isConstructed, isSequence, makeFn, markConstructed, markKeepSingleton,
-  noteStored, outerWrapper, TailCall, type JFn,
+  markSequence, noteStored, outerWrapper, TailCall, type JFn,
 } from './evaluation-state.js';
 import { JsonataError, NeedsInterpreter } from './jsonata-error.js';
 import { createMatcher } from './regex-matcher.js';
@@ -39,11 +39,22 @@ function pathStart(input: unknown, firstIsVariable: boolean, flag: boolean): unk
 /**
  * The end of a step: one plain array from the last step is kept as it is, else flatten one level.
  * Only the last step's sequence can be the path's value; the others are read item by item.
+ *
+ * `result` is the step's own fresh array of values, which nobody else holds: when it has nothing
+ * to flatten (the usual case) it becomes the step's sequence itself, rather than a copy.
  */
 function stepOut(result: unknown[], lastStep: boolean): unknown[] {
   if (lastStep && result.length === 1 && Array.isArray(result[0]) && !isSequence(result[0])) return result[0] as unknown[];
+  let i = 0;
+  for (; i < result.length; i++) {
+    const res = result[i];
+    if (Array.isArray(res) && !isConstructed(res)) break;
+    noteStored(res);
+  }
+  if (i === result.length) return lastStep ? markSequence(result) : result;
   const out: unknown[] = lastStep ? createSequence() : [];
-  for (let i = 0; i < result.length; i++) {
+  for (let j = 0; j < i; j++) out.push(result[j]);
+  for (; i < result.length; i++) {
     const res = result[i];
     if (!Array.isArray(res) || isConstructed(res)) {
       noteStored(res);
