@@ -43,7 +43,7 @@ const SEQUENCE = 1;
 const KEEP_SINGLETON = 2;
 const CONSTRUCTED = 4;
 /** The flags of an array compiled code created: the evaluation's base number plus the flag bits. */
-const FLAGS: unique symbol = Symbol('jsonata flags');
+export const FLAGS: unique symbol = Symbol('jsonata flags');
 let nextBase = 0;
 
 type Flagged = unknown[] & { [FLAGS]?: number };

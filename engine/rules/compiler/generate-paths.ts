@@ -66,7 +66,7 @@ export function generatePath(g: Generator, node: AstNode, at: At): string {
         `else if (${result} !== SLOW) ${result} = undefined;`,
     );
   }
-  at.w.line(`if (Array.isArray(${result}) && isSeq(${result})) ${result} = SLOW;`);
+  at.w.line(`if (Array.isArray(${result}) && ${result}[FL] !== undefined && isSeq(${result})) ${result} = SLOW;`);
   const names = g.constants.ref(rest.map((s) => s.value as string));
   at.w.line(`if (${result} === SLOW) ${result} = namePath(${at.input}, ${first}, ${firstIsVariable}, ${names});`);
   return result;

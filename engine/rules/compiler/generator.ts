@@ -56,12 +56,21 @@ export class Generator {
         return this.assign(at, `pick(${value}, ${literal(last.expr.value, this.constants)})`);
       }
       value = generatePredicates(this, node.predicate, value, at);
-      return this.assign(at, `finish(${value}, ${keepArray})`);
+      return this.finish(at, value, keepArray);
     }
-    if (keepArray) return this.assign(at, `finish(${value}, true)`);
+    if (keepArray) return this.finish(at, value, true);
     if (readsOutside(this, node, at.scope)) return value;
-    if (mayBeSequence(node) && !PLAIN_RESULT_BUILTINS.has(builtinCalled(this, node, at.scope) ?? '')) return this.assign(at, `finish(${value}, false)`);
+    if (mayBeSequence(node) && !PLAIN_RESULT_BUILTINS.has(builtinCalled(this, node, at.scope) ?? '')) return this.finish(at, value, false);
     return value;
+  }
+
+  /**
+   * finish(value): with the usual case — anything but a flagged array, which finish leaves as it
+   * is — tested right here. Each generated test keeps its own inline cache for the flag lookup;
+   * the one inside finish() meets every kind of array of every rule and is slow (megamorphic).
+   */
+  finish(at: At, value: string, keepArray: boolean): string {
+    return this.assign(at, `Array.isArray(${value}) && ${value}[FL] !== undefined ? finish(${value}, ${keepArray}) : ${value}`);
   }
 
   /** A fresh temporary holding `code`, evaluated now. */

@@ -4,7 +4,7 @@
  * 2.2.2's exact semantics. Generated code receives this object and keeps each entry in a local.
  */
 import {
-  callFunction, createSequence, enterCall, exitCall, finish, isConstructed, isSequence, makeFn, markConstructed, markKeepSingleton,
+  callFunction, createSequence, enterCall, exitCall, FLAGS, finish, isConstructed, isSequence, makeFn, markConstructed, markKeepSingleton,
   markSequence, noteStored, outerWrapper, TailCall, type JFn,
 } from './evaluation-state.js';
 import { JsonataError, NeedsInterpreter } from './jsonata-error.js';
@@ -377,6 +377,7 @@ const string1 = (value: unknown): string | undefined => toJsonataString(value);
 
 export const runtime = {
   U: UNBOUND,
+  FL: FLAGS,
   SLOW,
   TailCall,
   isSeq: isSequence,
