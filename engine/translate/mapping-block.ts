@@ -10,6 +10,7 @@
  * a rule's value: see `sharedFrom`.
  */
 import type { Bindings, Rule } from '../rules/rule.js';
+import { writeApply, type FinishAsync } from './block-apply.js';
 import { parseTarget, setPath } from './set-path.js';
 
 export interface BlockEntry {
@@ -41,28 +42,8 @@ export function createMappingBlock(entries: Array<{ id: string; target: string; 
     const segments = parseTarget(e.target);
     compiled.push({ ...e, segments, sharedFrom: sharedFrom(segments, compiled) });
   }
-  const count = compiled.length;
-  const overlapping = compiled.some((e) => e.sharedFrom !== Infinity);
-  return {
-    entries: compiled,
-    apply(input, bindings) {
-      const output: Record<string, unknown> = {};
-      const owned = overlapping ? new Set<object>() : undefined;
-      try {
-        for (let i = 0; i < count; i++) {
-          const entry = compiled[i];
-          const value = entry.rule.evaluate(input, bindings);
-          // The first rule that answers with a Promise (interpreted, or failing) finishes the block
-          // asynchronously; synchronous rules are never awaited.
-          if (value instanceof Promise) return finishAsync(compiled, i, value, output, owned, input, bindings);
-          set(output, entry, entry.rule.plain ? value : normalise(value), owned);
-        }
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      return Promise.resolve(output);
-    },
-  };
+  // One call and one store per row, written out: see block-apply.ts.
+  return { entries: compiled, apply: writeApply(compiled, finishAsync, normalise) };
 }
 
 /** The shortest target among the earlier rows that is a proper prefix of `segments` (its length). */
@@ -75,24 +56,17 @@ function sharedFrom(segments: readonly string[], earlier: readonly BlockEntry[])
   return from;
 }
 
-async function finishAsync(
-  entries: readonly BlockEntry[],
-  from: number,
-  pending: Promise<unknown>,
-  output: Record<string, unknown>,
-  owned: Set<object> | undefined,
-  input: unknown,
-  bindings: Bindings,
-): Promise<Record<string, unknown>> {
+const finishAsync: FinishAsync = async (entries, from, pending, output, owned, input, bindings) => {
   set(output, entries[from], normalise(await pending), owned);
   for (let i = from + 1; i < entries.length; i++) set(output, entries[i], normalise(await entries[i].rule.evaluate(input, bindings)), owned);
   return output;
-}
+};
 
 /**
  * A compiled rule's value (plain JSON already) is set as it is, not copied: it may be a part of
  * the input (`from: metadata`). A later row writing below it (`metadata.extra`) therefore copies
- * the containers it writes into (setPath, from `sharedFrom`), so the input never changes.
+ * the containers it writes into (setPath, from `sharedFrom`), so the input never changes. (The
+ * synchronous path, block-apply.ts, writes the same.)
  */
 function set(output: Record<string, unknown>, entry: BlockEntry, value: unknown, owned: Set<object> | undefined): void {
   if (value !== undefined) setPath(output, entry.segments, value, entry.sharedFrom, owned);

@@ -10,6 +10,11 @@ export function parseTarget(target: string): string[] {
   return target.split('.');
 }
 
+/** Whether setPath writes through (or at) this segment, rather than refusing it. */
+export function isWritableSegment(segment: string): boolean {
+  return !FORBIDDEN_SEGMENTS.has(segment);
+}
+
 /** Returns a reason when the target path is not acceptable, else undefined. */
 export function targetProblem(target: string): string | undefined {
   if (target.trim() === '') return 'target is empty';
