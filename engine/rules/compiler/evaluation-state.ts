@@ -119,14 +119,15 @@ export function createSequence(...items: unknown[]): unknown[] {
   return items;
 }
 
+/** Flags an array that compiled code has just built, and that nobody else holds, as a result sequence. */
+export function asSequence(fresh: unknown[]): unknown[] {
+  (fresh as Flagged)[FLAGS] = current.base + SEQUENCE;
+  return fresh;
+}
+
 /** Whether an array carries flags (from any evaluation): such an array must not be returned. */
 export function isFlagged(value: unknown): boolean {
   return Array.isArray(value) && (value as Flagged)[FLAGS] !== undefined;
-}
-
-export function markSequence(array: unknown[]): unknown[] {
-  addFlag(array, SEQUENCE);
-  return array;
 }
 
 export function isSequence(value: unknown): boolean {

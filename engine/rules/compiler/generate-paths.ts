@@ -86,6 +86,8 @@ function generalPath(g: Generator, node: AstNode, at: At): string {
       at.w.line(`${result} = ${g.expr(step, { scope: at.scope, input: sequence, w: at.w })};`);
     } else {
       const acc = g.assign(at, '[]');
+      // Whether a value is an array or a function: only those give stepOut work to do.
+      const mixed = g.assign(at, 'false');
       const j = g.names.next('j');
       const item = g.names.next('i');
       at.w.open(`for (let ${j} = 0; ${j} < ${sequence}.length; ${j}++) {`);
@@ -93,9 +95,10 @@ function generalPath(g: Generator, node: AstNode, at: At): string {
       const inner: At = { scope: at.scope, input: item, w: at.w };
       let value = g.expr(step, inner);
       if (step.stages) value = generatePredicates(g, step.stages, value, inner);
-      at.w.line(`if (${value} !== undefined) ${acc}.push(${value});`);
+      at.w.line(`if (${value} !== undefined) { if (Array.isArray(${value}) || typeof ${value} === 'function') ${mixed} = true; ${acc}.push(${value}); }`);
       at.w.close();
-      at.w.line(`${result} = stepOut(${acc}, ${i === steps.length - 1});`);
+      const last = i === steps.length - 1;
+      at.w.line(`${result} = ${mixed} ? stepOut(${acc}, ${last}) : ${last ? `asSeq(${acc})` : acc};`);
     }
     const middle = i < steps.length - 1 && !(i === 0 && step.consarray);
     // A middle step's sequence is built without its flag (it is only read item by item): an

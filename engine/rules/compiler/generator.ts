@@ -86,8 +86,11 @@ export class Generator {
       case 'number':
       case 'value':
         return literal(node.value, this.constants);
-      case 'name':
-        return this.assign(at, `name(${at.input}, ${key(node.value as string)})`);
+      case 'name': {
+        // An object's own key read here, with an inline cache of its own; anything else by name().
+        const [x, k] = [at.input, key(node.value as string)];
+        return this.assign(at, `typeof ${x} === 'object' && ${x} !== null && !Array.isArray(${x}) ? (hasOwn.call(${x}, ${k}) ? ${x}[${k}] : undefined) : name(${x}, ${k})`);
+      }
       case 'path':
         return generatePath(this, node, at);
       case 'variable':

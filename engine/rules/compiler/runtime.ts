@@ -4,8 +4,8 @@
  * 2.2.2's exact semantics. Generated code receives this object and keeps each entry in a local.
  */
 import {
-  callFunction, createSequence, enterCall, exitCall, FLAGS, finish, isConstructed, isSequence, makeFn, markConstructed, markKeepSingleton,
-  markSequence, noteStored, outerWrapper, TailCall, type JFn,
+  asSequence, callFunction, createSequence, enterCall, exitCall, FLAGS, finish, isConstructed, isSequence, makeFn, markConstructed,
+  markKeepSingleton, noteStored, outerWrapper, TailCall, type JFn,
 } from './evaluation-state.js';
 import { JsonataError, NeedsInterpreter } from './jsonata-error.js';
 import { createMatcher } from './regex-matcher.js';
@@ -51,7 +51,7 @@ function stepOut(result: unknown[], lastStep: boolean): unknown[] {
     if (Array.isArray(res) && !isConstructed(res)) break;
     noteStored(res);
   }
-  if (i === result.length) return lastStep ? markSequence(result) : result;
+  if (i === result.length) return lastStep ? asSequence(result) : result;
   const out: unknown[] = lastStep ? createSequence() : [];
   for (let j = 0; j < i; j++) out.push(result[j]);
   for (; i < result.length; i++) {
@@ -161,10 +161,10 @@ function filterIndex(input: unknown, position: number): unknown {
  * negative), which is what `[n]` and then unwrapping the one-item result give.
  */
 function pick(input: unknown, position: number): unknown {
-  const items = Array.isArray(input) ? input : [input];
   let index = Math.floor(position);
-  if (index < 0) index = items.length + index;
-  return items[index];
+  if (!Array.isArray(input)) return index === 0 || index === -1 ? input : undefined; // a one-item sequence
+  if (index < 0) index = input.length + index;
+  return input[index];
 }
 
 function wildcard(input: unknown): unknown {
@@ -396,6 +396,7 @@ export const runtime = {
   dollar,
   finish,
   seq: createSequence,
+  asSeq: asSequence,
   note: noteStored,
   add,
   sub,

@@ -90,6 +90,10 @@ describe('sequences and paths', () => {
     ['a stored sequence read back through a path', { source: '($o := { "ts": items.text }; $o.ts)', input: ITEMS }],
     ['a stored kept singleton read back', { source: '($o := { "ts": items[0].text[] }; [$o.ts, $o])', input: ITEMS }],
     ['the text of a string step is its characters', { source: '["abc"][0].($)', input: {} }],
+    ['a name step after a filter, over objects, arrays, scalars and null', { source: 'a[$exists(b) or $exists(c)].b', input: NESTED }],
+    ['a name step over objects, arrays and scalars', { source: '[$$.a, 7, null, "s", [[{ "b": 9 }]]].b', input: NESTED }],
+    ['a step whose values are functions', { source: '$count(items.(function($x) { $x }))', input: ITEMS }],
+    ['a last step of one array value per item, some nested', { source: 'a[0].b', input: NESTED }],
   ]))('$name: $source', expectSame);
 });
 
@@ -107,6 +111,7 @@ describe('predicates', () => {
     ['a predicate on nothing', { source: 'missing[0]', input: ITEMS }],
     ['a filter on nothing', { source: 'missing[x = 1]', input: ITEMS }],
     ['a predicate on a single value', { source: 's[0]', input: NESTED }],
+    ['positions around a single value', { source: '[o[-1], o[-2], o[1], o[0.5], o[-0.5], n[-1], missing[-1]]', input: NESTED }],
     ['a numeric expression as position', { source: 'items[$count($$.items) - 1].text', input: ITEMS }],
     ['a filter with $', { source: '[1, 5, 3][$ > 2]', input: {} }],
     ['an index on a variable', { source: '($v := [1, 2, 3]; $v[-1])', input: {} }],
