@@ -53,7 +53,7 @@ export class Generator {
       if (!keepArray && last.type === 'filter' && last.expr?.type === 'number') {
         // `[n]` last: the item itself is what finishing the one-item result would give.
         value = generatePredicates(this, node.predicate.slice(0, -1), value, at);
-        return this.assign(at, `pick(${value}, ${literal(last.expr.value, this.constants)})`);
+        return this.assign(at, pickCode(value, last.expr.value as number, this.constants));
       }
       value = generatePredicates(this, node.predicate, value, at);
       return this.finish(at, value, keepArray);
@@ -253,6 +253,17 @@ export class Generator {
     const value = this.expr(node, { scope: at.scope, input: param, w });
     return `(${param}) => {\n${w.body()}\n  return ${value};\n}`;
   }
+}
+
+/**
+ * `[n]` with a literal n, finished: what pick() does, written out for an integer position so that
+ * the read has an inline cache of its own. A single value is a one-item sequence.
+ */
+function pickCode(value: string, position: number, constants: Constants): string {
+  const index = Math.floor(position);
+  if (!Number.isSafeInteger(index)) return `pick(${value}, ${literal(position, constants)})`;
+  const single = index === 0 || index === -1 ? value : 'undefined';
+  return `Array.isArray(${value}) ? ${value}[${index >= 0 ? index : `${value}.length - ${-index}`}] : ${single}`;
 }
 
 const BINARY: Record<string, string> = {

@@ -112,6 +112,7 @@ describe('predicates', () => {
     ['a filter on nothing', { source: 'missing[x = 1]', input: ITEMS }],
     ['a predicate on a single value', { source: 's[0]', input: NESTED }],
     ['positions around a single value', { source: '[o[-1], o[-2], o[1], o[0.5], o[-0.5], n[-1], missing[-1]]', input: NESTED }],
+    ['positions around an array', { source: '[[items[-3].text, items[-4].text, items[2].text, items[3], items[-0], items[-1.5].text, items[1e300]]]', input: ITEMS }],
     ['a numeric expression as position', { source: 'items[$count($$.items) - 1].text', input: ITEMS }],
     ['a filter with $', { source: '[1, 5, 3][$ > 2]', input: {} }],
     ['an index on a variable', { source: '($v := [1, 2, 3]; $v[-1])', input: {} }],
