@@ -41,10 +41,11 @@ function pathStart(input: unknown, firstIsVariable: boolean, flag: boolean): unk
  * Only the last step's sequence can be the path's value; the others are read item by item.
  *
  * `result` is the step's own fresh array of values, which nobody else holds: when it has nothing
- * to flatten (the usual case) it becomes the step's sequence itself, rather than a copy.
+ * to flatten (the usual case) it becomes the step's sequence itself, rather than a copy. A middle
+ * step's sequence is only read, so one array to flatten is that array itself.
  */
 function stepOut(result: unknown[], lastStep: boolean): unknown[] {
-  if (lastStep && result.length === 1 && Array.isArray(result[0]) && !isSequence(result[0])) return result[0] as unknown[];
+  if (result.length === 1 && Array.isArray(result[0]) && (lastStep ? !isSequence(result[0]) : !isConstructed(result[0]))) return result[0] as unknown[];
   let i = 0;
   for (; i < result.length; i++) {
     const res = result[i];
@@ -74,20 +75,26 @@ function namePath(input: unknown, first: unknown, hasFirst: boolean, names: read
   let items: unknown;
   let result: unknown;
   if (hasFirst) {
-    const acc: unknown[] = [];
-    if (first !== undefined) acc.push(first);
-    result = stepOut(acc, false);
+    if (first === undefined) return createSequence();
+    result = stepOut([first], false);
     if ((result as unknown[]).length === 0) return createSequence();
     items = result;
   } else {
     items = pathStart(input, false, false);
   }
   for (let s = 0; s < names.length; s++) {
-    const acc: unknown[] = [];
     const list = items as ArrayLike<unknown>;
-    for (let j = 0; j < list.length; j++) {
-      const v = finish(name(list[j], names[s]), false);
-      if (v !== undefined) acc.push(v);
+    let acc: unknown[];
+    if (list.length === 1) {
+      // Sized exactly: an array grown by push() starts with room for 17 items.
+      const v = finish(name(list[0], names[s]), false);
+      acc = v === undefined ? [] : [v];
+    } else {
+      acc = [];
+      for (let j = 0; j < list.length; j++) {
+        const v = finish(name(list[j], names[s]), false);
+        if (v !== undefined) acc.push(v);
+      }
     }
     const last = s === names.length - 1;
     result = stepOut(acc, last);
