@@ -209,10 +209,16 @@ export class Generator {
   }
 
   private array(node: AstNode, at: At): string {
-    const result = this.assign(at, '[]');
-    for (const item of node.expressions!) {
+    const items = node.expressions!;
+    const single = (item: AstNode) => isLiteral(item) || (item.type === 'unary' && item.value === '{' && !item.predicate);
+    // The leading items that are one value each are evaluated first and make the array, sized
+    // exactly (one made empty and grown by push() first makes room for 17 items).
+    let lead = 0;
+    while (lead < items.length && single(items[lead])) lead++;
+    const result = this.assign(at, `[${items.slice(0, lead).map((item) => this.expr(item, at)).join(', ')}]`);
+    for (const item of items.slice(lead)) {
       const value = this.expr(item, at);
-      if (isLiteral(item) || (item.type === 'unary' && item.value === '{' && !item.predicate)) at.w.line(`${result}.push(${value});`);
+      if (single(item)) at.w.line(`${result}.push(${value});`);
       else at.w.line(`arrayAdd(${result}, ${value}, ${item.value === '['});`);
     }
     if (node.consarray) at.w.line(`constructed(${result});`);
