@@ -33,8 +33,20 @@ export function mapModel(models: HelperContext['models'], name: unknown): string
 }
 
 export function createHelpers(context: HelperContext): Helper[] {
+  // The request rules map the same model name seven times a request: the last answer is kept,
+  // which skips the globs' regular expressions. The map never changes after load. (Initially
+  // undefined ↦ undefined, which is what mapModel answers.)
+  let lastName: unknown;
+  let lastTarget: string | undefined;
+  const mapModelOnce = (name: unknown): string | undefined => {
+    if (name !== lastName) {
+      lastTarget = mapModel(context.models, name);
+      lastName = name;
+    }
+    return lastTarget;
+  };
   return [
-    { name: 'mapModel', signature: '<s-:s>', implementation: (name: unknown) => mapModel(context.models, name) },
+    { name: 'mapModel', signature: '<s-:s>', implementation: (name: unknown) => mapModelOnce(name) },
     // When the gateway received the request (unix seconds; 0 for an example): pipeline/received-at.ts.
     { name: 'receivedAt', signature: '<x:n>', implementation: (request: unknown) => receivedAtSeconds(request) },
     // Whether the pair's `models:` map accepts a name at all (route `when:` conditions use it).

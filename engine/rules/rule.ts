@@ -33,7 +33,9 @@ export interface Rule {
   readonly sync?: boolean;
   /**
    * evaluate()'s value is plain JSON already (no JSONata sequence flags, no functions, no undefined
-   * members), so callers need not normalise it. It may share objects with the input.
+   * members), so callers need not normalise it. It may share objects with the input, the bindings
+   * and the pair's config, and mapping blocks and stream steps pass it on uncopied: read it, never
+   * change it.
    */
   readonly plain?: boolean;
   evaluate(input: unknown, bindings: Bindings): unknown | Promise<unknown>;

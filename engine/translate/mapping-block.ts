@@ -2,8 +2,15 @@
  * A mapping block (`request`, `response`, `errors.upstream`, `errors.gateway`) compiled once:
  * an ordered list of (target path, rule). Applying it builds a fresh output object; the input is
  * never mutated, so a retry or an example re-run gets the same answer.
+ *
+ * The output is read-only for whoever receives it: a compiled rule's value goes into it uncopied,
+ * so it may share objects with the input, the bindings and the pair's config (`from: metadata`
+ * puts the input's own object there). The engine only serialises, validates, logs and compares
+ * outputs; code that wants to change one must copy it first. The block itself never writes into
+ * a rule's value: see `sharedFrom`.
  */
 import type { Bindings, Rule } from '../rules/rule.js';
+import { writeApply, type FinishAsync } from './block-apply.js';
 import { parseTarget, setPath } from './set-path.js';
 
 export interface BlockEntry {
@@ -12,75 +19,57 @@ export interface BlockEntry {
   target: string;
   segments: string[];
   rule: Rule;
+  /**
+   * How many leading segments of the target lie above an earlier row's value (that row's target
+   * is a prefix of this one, e.g. `usage` before `usage.service_tier`), Infinity when none: from
+   * there down setPath copies each container before writing into it, as it may be the input's.
+   */
+  sharedFrom: number;
 }
 
 export interface MappingBlock {
   entries: readonly BlockEntry[];
-  /** Resolves at once when every rule of the block is synchronous (compiled or plain paths). */
+  /**
+   * Resolves at once when every rule of the block is synchronous (compiled or plain paths). The
+   * output is read-only: it may hold the input's own objects (see the top of this file).
+   */
   apply(input: unknown, bindings: Bindings): Promise<Record<string, unknown>>;
 }
 
 export function createMappingBlock(entries: Array<{ id: string; target: string; rule: Rule }>): MappingBlock {
-  const compiled: BlockEntry[] = entries.map((e) => ({ ...e, segments: parseTarget(e.target) }));
-  const count = compiled.length;
-  return {
-    entries: compiled,
-    apply(input, bindings) {
-      const output: Record<string, unknown> = {};
-      try {
-        for (let i = 0; i < count; i++) {
-          const entry = compiled[i];
-          const value = entry.rule.evaluate(input, bindings);
-          // The first rule that answers with a Promise (interpreted, or failing) finishes the block
-          // asynchronously; synchronous rules are never awaited.
-          if (value instanceof Promise) return finishAsync(compiled, i, value, output, input, bindings);
-          set(output, entry, entry.rule.plain ? copyPlain(value) : normalise(value));
-        }
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      return Promise.resolve(output);
-    },
-  };
+  const compiled: BlockEntry[] = [];
+  for (const e of entries) {
+    const segments = parseTarget(e.target);
+    compiled.push({ ...e, segments, sharedFrom: sharedFrom(segments, compiled) });
+  }
+  // One call and one store per row, written out: see block-apply.ts.
+  return { entries: compiled, apply: writeApply(compiled, finishAsync, normalise) };
 }
 
-async function finishAsync(
-  entries: readonly BlockEntry[],
-  from: number,
-  pending: Promise<unknown>,
-  output: Record<string, unknown>,
-  input: unknown,
-  bindings: Bindings,
-): Promise<Record<string, unknown>> {
-  set(output, entries[from], normalise(await pending));
-  for (let i = from + 1; i < entries.length; i++) set(output, entries[i], normalise(await entries[i].rule.evaluate(input, bindings)));
-  return output;
+/** The shortest target among the earlier rows that is a proper prefix of `segments` (its length). */
+function sharedFrom(segments: readonly string[], earlier: readonly BlockEntry[]): number {
+  let from = Infinity;
+  for (const e of earlier) {
+    const n = e.segments.length;
+    if (n < segments.length && n < from && e.segments.every((s, i) => s === segments[i])) from = n;
+  }
+  return from;
 }
+
+const finishAsync: FinishAsync = async (entries, from, pending, output, owned, input, bindings) => {
+  set(output, entries[from], normalise(await pending), owned);
+  for (let i = from + 1; i < entries.length; i++) set(output, entries[i], normalise(await entries[i].rule.evaluate(input, bindings)), owned);
+  return output;
+};
 
 /**
- * Every value is copied into the output, also a compiled rule's plain JSON (copyPlain): a rule may
- * answer with a part of its input (`from: metadata`), and the output must share no object with the
- * input, so that a later row writing below it, or whoever receives the output, never changes it.
+ * A compiled rule's value (plain JSON already) is set as it is, not copied: it may be a part of
+ * the input (`from: metadata`). A later row writing below it (`metadata.extra`) therefore copies
+ * the containers it writes into (setPath, from `sharedFrom`), so the input never changes. (The
+ * synchronous path, block-apply.ts, writes the same.)
  */
-function set(output: Record<string, unknown>, entry: BlockEntry, value: unknown): void {
-  if (value !== undefined) setPath(output, entry.segments, value);
-}
-
-/** A copy of a value that is plain JSON already (a compiled rule's): what normalise gives, faster. */
-function copyPlain(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyPlain(value[i]);
-    return out;
-  }
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value)) {
-    const item = copyPlain((value as Record<string, unknown>)[k]);
-    if (k === '__proto__') Object.defineProperty(out, k, { value: item, enumerable: true, writable: true, configurable: true });
-    else out[k] = item;
-  }
-  return out;
+function set(output: Record<string, unknown>, entry: BlockEntry, value: unknown, owned: Set<object> | undefined): void {
+  if (value !== undefined) setPath(output, entry.segments, value, entry.sharedFrom, owned);
 }
 
 /**

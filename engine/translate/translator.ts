@@ -1,7 +1,8 @@
 /**
  * The four translation hooks of a pair, built from its compiled mapping blocks: request, response,
  * upstream error, gateway error. One object serves live requests, batch items and the examples in a
- * spec — there is one way through the code, whatever the caller.
+ * spec — there is one way through the code, whatever the caller. What the hooks answer is
+ * read-only: it may share objects with the bodies they were given (see mapping-block.ts).
  */
 import { GatewayError } from '../errors/gateway-error.js';
 import type { MappingBlock } from './mapping-block.js';
@@ -43,13 +44,15 @@ export function createTranslator(blocks: TranslatorBlocks): Translator {
     const out = await blocks.errorsGateway.apply(input, {});
     return toClientError(out, error.status, error.headers);
   };
+  // request and response hand on the block's own promise: an async function would wrap it in
+  // another, which costs two more turns of the microtask queue per call.
   return {
-    async request(inbound) {
-      if (!blocks.request) throw new GatewayError('GW_ERR_INTERNAL', 'this pair has no request rules');
+    request(inbound) {
+      if (!blocks.request) return Promise.reject(new GatewayError('GW_ERR_INTERNAL', 'this pair has no request rules'));
       return blocks.request.apply(inbound, { request: inbound });
     },
-    async response(upstreamBody, inbound) {
-      if (!blocks.response) throw new GatewayError('GW_ERR_INTERNAL', 'this pair has no response rules');
+    response(upstreamBody, inbound) {
+      if (!blocks.response) return Promise.reject(new GatewayError('GW_ERR_INTERNAL', 'this pair has no response rules'));
       return blocks.response.apply(upstreamBody, { request: inbound });
     },
     async upstreamError(failure, inbound) {

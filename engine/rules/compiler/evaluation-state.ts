@@ -43,7 +43,7 @@ const SEQUENCE = 1;
 const KEEP_SINGLETON = 2;
 const CONSTRUCTED = 4;
 /** The flags of an array compiled code created: the evaluation's base number plus the flag bits. */
-const FLAGS: unique symbol = Symbol('jsonata flags');
+export const FLAGS: unique symbol = Symbol('jsonata flags');
 let nextBase = 0;
 
 type Flagged = unknown[] & { [FLAGS]?: number };
@@ -119,14 +119,15 @@ export function createSequence(...items: unknown[]): unknown[] {
   return items;
 }
 
+/** Flags an array that compiled code has just built, and that nobody else holds, as a result sequence. */
+export function asSequence(fresh: unknown[]): unknown[] {
+  (fresh as Flagged)[FLAGS] = current.base + SEQUENCE;
+  return fresh;
+}
+
 /** Whether an array carries flags (from any evaluation): such an array must not be returned. */
 export function isFlagged(value: unknown): boolean {
   return Array.isArray(value) && (value as Flagged)[FLAGS] !== undefined;
-}
-
-export function markSequence(array: unknown[]): unknown[] {
-  addFlag(array, SEQUENCE);
-  return array;
 }
 
 export function isSequence(value: unknown): boolean {
@@ -162,7 +163,8 @@ export function finish(result: unknown, keepArray: boolean): unknown {
 
 /** Records that a function or a flagged array went into a container (see EvaluationState.functionStored). */
 export function noteStored(value: unknown): void {
-  if (typeof value === 'function' || (typeof value === 'object' && value !== null && (value as Flagged)[FLAGS] !== undefined)) current.functionStored = true;
+  // Only arrays carry flags: an object is never looked up for the symbol (a slow miss on a plain object).
+  if (typeof value === 'function' || (Array.isArray(value) && (value as Flagged)[FLAGS] !== undefined)) current.functionStored = true;
 }
 
 export function functionStored(): boolean {

@@ -24,15 +24,17 @@ function generateFilter(g: Generator, filter: AstFilter, value: string, at: At):
   const expr = filter.expr;
   if (expr.type === 'number') return g.assign(at, `filterIndex(${value}, ${literal(expr.value, g.constants)})`);
   const items = g.assign(at, `filterItems(${value})`);
-  const out = g.assign(at, 'seq()');
+  // Made at the first item kept, as an exact one-item sequence (see the values of a path step).
+  const out = g.assign(at, 'undefined');
   const j = g.names.next('j');
   const n = g.names.next('n');
   const item = g.names.next('i');
   at.w.open(`for (let ${j} = 0; ${j} < ${items}.length; ${j}++) {`);
   at.w.line(`const ${item} = ${items}[${j}];`);
   const res = g.expr(expr, { scope: at.scope, input: item, w: at.w });
-  at.w.line(`for (let ${n} = keepCount(${res}, ${j}, ${items}.length); ${n} > 0; ${n}--) ${out}.push(${item});`);
+  at.w.line(`for (let ${n} = keepCount(${res}, ${j}, ${items}.length); ${n} > 0; ${n}--) if (${out} === undefined) ${out} = asSeq([${item}]); else ${out}.push(${item});`);
   at.w.close();
+  at.w.line(`if (${out} === undefined) ${out} = seq();`);
   return out;
 }
 
@@ -66,7 +68,7 @@ export function generatePath(g: Generator, node: AstNode, at: At): string {
         `else if (${result} !== SLOW) ${result} = undefined;`,
     );
   }
-  at.w.line(`if (Array.isArray(${result}) && isSeq(${result})) ${result} = SLOW;`);
+  at.w.line(`if (Array.isArray(${result}) && ${result}[FL] !== undefined && isSeq(${result})) ${result} = SLOW;`);
   const names = g.constants.ref(rest.map((s) => s.value as string));
   at.w.line(`if (${result} === SLOW) ${result} = namePath(${at.input}, ${first}, ${firstIsVariable}, ${names});`);
   return result;
@@ -85,7 +87,11 @@ function generalPath(g: Generator, node: AstNode, at: At): string {
     if (i === 0 && step.consarray) {
       at.w.line(`${result} = ${g.expr(step, { scope: at.scope, input: sequence, w: at.w })};`);
     } else {
-      const acc = g.assign(at, '[]');
+      // The step's values; made at its first value, as an exact one-item array (one made empty
+      // and grown by push() first makes room for 17), and most steps give one value.
+      const acc = g.assign(at, 'undefined');
+      // Whether a value is an array or a function: only those give stepOut work to do.
+      const mixed = g.assign(at, 'false');
       const j = g.names.next('j');
       const item = g.names.next('i');
       at.w.open(`for (let ${j} = 0; ${j} < ${sequence}.length; ${j}++) {`);
@@ -93,9 +99,11 @@ function generalPath(g: Generator, node: AstNode, at: At): string {
       const inner: At = { scope: at.scope, input: item, w: at.w };
       let value = g.expr(step, inner);
       if (step.stages) value = generatePredicates(g, step.stages, value, inner);
-      at.w.line(`if (${value} !== undefined) ${acc}.push(${value});`);
+      at.w.line(`if (${value} !== undefined) { if (Array.isArray(${value}) || typeof ${value} === 'function') ${mixed} = true; if (${acc} === undefined) ${acc} = [${value}]; else ${acc}.push(${value}); }`);
       at.w.close();
-      at.w.line(`${result} = stepOut(${acc}, ${i === steps.length - 1});`);
+      const last = i === steps.length - 1;
+      at.w.line(`if (${acc} === undefined) ${acc} = [];`);
+      at.w.line(`${result} = ${mixed} ? stepOut(${acc}, ${last}) : ${last ? `asSeq(${acc})` : acc};`);
     }
     const middle = i < steps.length - 1 && !(i === 0 && step.consarray);
     // A middle step's sequence is built without its flag (it is only read item by item): an

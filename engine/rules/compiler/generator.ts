@@ -53,15 +53,24 @@ export class Generator {
       if (!keepArray && last.type === 'filter' && last.expr?.type === 'number') {
         // `[n]` last: the item itself is what finishing the one-item result would give.
         value = generatePredicates(this, node.predicate.slice(0, -1), value, at);
-        return this.assign(at, `pick(${value}, ${literal(last.expr.value, this.constants)})`);
+        return this.assign(at, pickCode(value, last.expr.value as number, this.constants));
       }
       value = generatePredicates(this, node.predicate, value, at);
-      return this.assign(at, `finish(${value}, ${keepArray})`);
+      return this.finish(at, value, keepArray);
     }
-    if (keepArray) return this.assign(at, `finish(${value}, true)`);
+    if (keepArray) return this.finish(at, value, true);
     if (readsOutside(this, node, at.scope)) return value;
-    if (mayBeSequence(node) && !PLAIN_RESULT_BUILTINS.has(builtinCalled(this, node, at.scope) ?? '')) return this.assign(at, `finish(${value}, false)`);
+    if (mayBeSequence(node) && !PLAIN_RESULT_BUILTINS.has(builtinCalled(this, node, at.scope) ?? '')) return this.finish(at, value, false);
     return value;
+  }
+
+  /**
+   * finish(value): with the usual case — anything but a flagged array, which finish leaves as it
+   * is — tested right here. Each generated test keeps its own inline cache for the flag lookup;
+   * the one inside finish() meets every kind of array of every rule and is slow (megamorphic).
+   */
+  finish(at: At, value: string, keepArray: boolean): string {
+    return this.assign(at, `Array.isArray(${value}) && ${value}[FL] !== undefined ? finish(${value}, ${keepArray}) : ${value}`);
   }
 
   /** A fresh temporary holding `code`, evaluated now. */
@@ -77,8 +86,11 @@ export class Generator {
       case 'number':
       case 'value':
         return literal(node.value, this.constants);
-      case 'name':
-        return this.assign(at, `name(${at.input}, ${key(node.value as string)})`);
+      case 'name': {
+        // An object's own key read here, with an inline cache of its own; anything else by name().
+        const [x, k] = [at.input, key(node.value as string)];
+        return this.assign(at, `typeof ${x} === 'object' && ${x} !== null && !Array.isArray(${x}) ? (hasOwn.call(${x}, ${k}) ? ${x}[${k}] : undefined) : name(${x}, ${k})`);
+      }
       case 'path':
         return generatePath(this, node, at);
       case 'variable':
@@ -197,10 +209,16 @@ export class Generator {
   }
 
   private array(node: AstNode, at: At): string {
-    const result = this.assign(at, '[]');
-    for (const item of node.expressions!) {
+    const items = node.expressions!;
+    const single = (item: AstNode) => isLiteral(item) || (item.type === 'unary' && item.value === '{' && !item.predicate);
+    // The leading items that are one value each are evaluated first and make the array, sized
+    // exactly (one made empty and grown by push() first makes room for 17 items).
+    let lead = 0;
+    while (lead < items.length && single(items[lead])) lead++;
+    const result = this.assign(at, `[${items.slice(0, lead).map((item) => this.expr(item, at)).join(', ')}]`);
+    for (const item of items.slice(lead)) {
       const value = this.expr(item, at);
-      if (isLiteral(item) || (item.type === 'unary' && item.value === '{' && !item.predicate)) at.w.line(`${result}.push(${value});`);
+      if (single(item)) at.w.line(`${result}.push(${value});`);
       else at.w.line(`arrayAdd(${result}, ${value}, ${item.value === '['});`);
     }
     if (node.consarray) at.w.line(`constructed(${result});`);
@@ -241,6 +259,17 @@ export class Generator {
     const value = this.expr(node, { scope: at.scope, input: param, w });
     return `(${param}) => {\n${w.body()}\n  return ${value};\n}`;
   }
+}
+
+/**
+ * `[n]` with a literal n, finished: what pick() does, written out for an integer position so that
+ * the read has an inline cache of its own. A single value is a one-item sequence.
+ */
+function pickCode(value: string, position: number, constants: Constants): string {
+  const index = Math.floor(position);
+  if (!Number.isSafeInteger(index)) return `pick(${value}, ${literal(position, constants)})`;
+  const single = index === 0 || index === -1 ? value : 'undefined';
+  return `Array.isArray(${value}) ? ${value}[${index >= 0 ? index : `${value}.length - ${-index}`}] : ${single}`;
 }
 
 const BINARY: Record<string, string> = {

@@ -4,8 +4,8 @@
  * 2.2.2's exact semantics. Generated code receives this object and keeps each entry in a local.
  */
 import {
-  callFunction, createSequence, enterCall, exitCall, finish, isConstructed, isSequence, makeFn, markConstructed, markKeepSingleton,
-  noteStored, outerWrapper, TailCall, type JFn,
+  asSequence, callFunction, createSequence, enterCall, exitCall, FLAGS, finish, isConstructed, isSequence, makeFn, markConstructed,
+  markKeepSingleton, noteStored, outerWrapper, TailCall, type JFn,
 } from './evaluation-state.js';
 import { JsonataError, NeedsInterpreter } from './jsonata-error.js';
 import { createMatcher } from './regex-matcher.js';
@@ -39,11 +39,23 @@ function pathStart(input: unknown, firstIsVariable: boolean, flag: boolean): unk
 /**
  * The end of a step: one plain array from the last step is kept as it is, else flatten one level.
  * Only the last step's sequence can be the path's value; the others are read item by item.
+ *
+ * `result` is the step's own fresh array of values, which nobody else holds: when it has nothing
+ * to flatten (the usual case) it becomes the step's sequence itself, rather than a copy. A middle
+ * step's sequence is only read, so one array to flatten is that array itself.
  */
 function stepOut(result: unknown[], lastStep: boolean): unknown[] {
-  if (lastStep && result.length === 1 && Array.isArray(result[0]) && !isSequence(result[0])) return result[0] as unknown[];
+  if (result.length === 1 && Array.isArray(result[0]) && (lastStep ? !isSequence(result[0]) : !isConstructed(result[0]))) return result[0] as unknown[];
+  let i = 0;
+  for (; i < result.length; i++) {
+    const res = result[i];
+    if (Array.isArray(res) && !isConstructed(res)) break;
+    noteStored(res);
+  }
+  if (i === result.length) return lastStep ? asSequence(result) : result;
   const out: unknown[] = lastStep ? createSequence() : [];
-  for (let i = 0; i < result.length; i++) {
+  for (let j = 0; j < i; j++) out.push(result[j]);
+  for (; i < result.length; i++) {
     const res = result[i];
     if (!Array.isArray(res) || isConstructed(res)) {
       noteStored(res);
@@ -63,20 +75,26 @@ function namePath(input: unknown, first: unknown, hasFirst: boolean, names: read
   let items: unknown;
   let result: unknown;
   if (hasFirst) {
-    const acc: unknown[] = [];
-    if (first !== undefined) acc.push(first);
-    result = stepOut(acc, false);
+    if (first === undefined) return createSequence();
+    result = stepOut([first], false);
     if ((result as unknown[]).length === 0) return createSequence();
     items = result;
   } else {
     items = pathStart(input, false, false);
   }
   for (let s = 0; s < names.length; s++) {
-    const acc: unknown[] = [];
     const list = items as ArrayLike<unknown>;
-    for (let j = 0; j < list.length; j++) {
-      const v = finish(name(list[j], names[s]), false);
-      if (v !== undefined) acc.push(v);
+    let acc: unknown[];
+    if (list.length === 1) {
+      // Sized exactly: an array grown by push() starts with room for 17 items.
+      const v = finish(name(list[0], names[s]), false);
+      acc = v === undefined ? [] : [v];
+    } else {
+      acc = [];
+      for (let j = 0; j < list.length; j++) {
+        const v = finish(name(list[j], names[s]), false);
+        if (v !== undefined) acc.push(v);
+      }
     }
     const last = s === names.length - 1;
     result = stepOut(acc, last);
@@ -150,10 +168,10 @@ function filterIndex(input: unknown, position: number): unknown {
  * negative), which is what `[n]` and then unwrapping the one-item result give.
  */
 function pick(input: unknown, position: number): unknown {
-  const items = Array.isArray(input) ? input : [input];
   let index = Math.floor(position);
-  if (index < 0) index = items.length + index;
-  return items[index];
+  if (!Array.isArray(input)) return index === 0 || index === -1 ? input : undefined; // a one-item sequence
+  if (index < 0) index = input.length + index;
+  return input[index];
 }
 
 function wildcard(input: unknown): unknown {
@@ -366,6 +384,7 @@ const string1 = (value: unknown): string | undefined => toJsonataString(value);
 
 export const runtime = {
   U: UNBOUND,
+  FL: FLAGS,
   SLOW,
   TailCall,
   isSeq: isSequence,
@@ -384,6 +403,7 @@ export const runtime = {
   dollar,
   finish,
   seq: createSequence,
+  asSeq: asSequence,
   note: noteStored,
   add,
   sub,

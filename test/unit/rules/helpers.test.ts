@@ -122,6 +122,13 @@ describe('$mapModel: first matching glob wins, "=" passes the name through', () 
     expect(await evaluate('$mapModel(model)', input, env({}, withoutFallback))).toBeUndefined();
   });
 
+  // The helper keeps its last answer (the request rules ask for the same name again and again).
+  it('names asked in turn each get their own answer', async () => {
+    expect(await evaluate('[$mapModel("small-1"), $mapModel("echo-7"), $mapModel("small-1"), $mapModel(missing), $mapModel("echo-7")]', {})).toEqual([
+      'tiny', 'echo-7', 'tiny', 'echo-7',
+    ]);
+  });
+
   it('regular-expression characters in a glob are literal', async () => {
     const ctx: HelperContext = { models: [{ pattern: globToRegExp('a+b(c)[d]^$|'), target: 'literal' }], tables: {} };
     expect(await evaluate('$mapModel("a+b(c)[d]^$|")', {}, env({}, ctx))).toBe('literal');

@@ -105,16 +105,33 @@ describe('the input of a mapping block is never mutated', () => {
     expect(Object.keys(input.one)).toEqual(['0']);
   });
 
-  it('the output shares no object with the input: changing the output leaves the input alone', async () => {
+  // Values are not copied into the output (it is read-only for whoever receives it): a row writing
+  // below an earlier row's value copies each container on its way first.
+  const block = (rows: Array<[target: string, from: string]>) =>
+    createMappingBlock(rows.map(([target, from], i) => ({ id: `row-${i}`, target, rule: compileRule(`row-${i}`, from, env) })));
+
+  it('a row writing below an earlier row\'s value copies what it writes into, never the input', async () => {
     const input = deepFreeze(structuredClone(INPUT));
-    const mapping = createMappingBlock([
-      { id: 'a', target: 'metadata', rule: compileRule('a', 'metadata', env) },
-      { id: 'b', target: 'metadata.extra', rule: compileRule('b', '"added"', env) },
-      { id: 'c', target: 'messages', rule: compileRule('c', 'messages', env) },
+    const mapping = block([
+      ['metadata', 'metadata'],
+      ['metadata.extra', '"added"'],
+      ['metadata.tags.1', '"b"'],
+      ['messages', 'messages'],
+      ['messages.1.content', '"changed"'],
+      ['messages.1.extra.deep', '1'],
     ]);
     const out = (await mapping.apply(input, { request: input })) as { metadata: Record<string, unknown>; messages: Array<Record<string, unknown>> };
-    expect(out.metadata).toEqual({ user_id: 'u1', tags: ['a'], extra: 'added' });
-    out.messages[0].role = 'changed';
+    expect(out.metadata).toEqual({ user_id: 'u1', tags: ['a', 'b'], extra: 'added' });
+    expect(out.messages[1]).toEqual({ role: 'assistant', content: 'changed', extra: { deep: 1 } });
+    expect(input).toEqual(INPUT);
+    // What no row writes into is the input's own object: the output is read-only.
+    expect(out.messages[0]).toBe(input.messages[0]);
+  });
+
+  it('a row replacing an earlier row\'s value, then a row writing below it, copies the new value', async () => {
+    const input = deepFreeze(structuredClone(INPUT));
+    const out = await block([['value', 'metadata'], ['value.first', '1'], ['value', 'messages[0]'], ['value.second', '2']]).apply(input, { request: input });
+    expect(out.value).toEqual({ ...INPUT.messages[0], second: 2 });
     expect(input).toEqual(INPUT);
   });
 });

@@ -118,3 +118,24 @@ describe('values are normalised to plain JSON', () => {
     expect(JSON.stringify(got)).toBe(JSON.stringify(value));
   });
 });
+
+// A block's apply() is generated JavaScript (block-apply.ts): a target key is written into it only
+// as a JSON string literal, so whatever the key holds stays a key.
+describe('a target key is data, never code', () => {
+  it.each([
+    'quote"key',
+    "apostrophe'key",
+    'back\\slash',
+    'line\nbreak',
+    'line\u2028separator',
+    '${injected}',
+    '"]; throw new Error("x"); //',
+    '</script>',
+    'hasOwnProperty',
+    '0',
+  ])('%j', async (target) => {
+    const out = await block([[target, '"v"']]).apply(INPUT, {});
+    expect(Object.keys(out)).toEqual([target]);
+    expect(out[target]).toBe('v');
+  });
+});

@@ -87,3 +87,32 @@ describe('setPath builds the output', () => {
     expect(JSON.stringify(root)).toBe('{"content":[{"text":"hi"}]}');
   });
 });
+
+describe('setPath copies a container it may not own before writing into it', () => {
+  it('from depth sharedFrom on, an object or array on the way is copied, the original untouched', () => {
+    const shared = Object.freeze({ keep: 1, list: Object.freeze([1]) });
+    const root: Record<string, unknown> = { a: shared };
+    const owned = new Set<object>();
+    setPath(root, parseTarget('a.b'), 2, 1, owned);
+    setPath(root, parseTarget('a.list.1'), 2, 1, owned);
+    expect(root).toEqual({ a: { keep: 1, list: [1, 2], b: 2 } });
+    expect(shared).toEqual({ keep: 1, list: [1] });
+  });
+
+  it('copies a container once: the copy is owned and later writes go into it', () => {
+    const root: Record<string, unknown> = { a: { keep: 1 } };
+    const owned = new Set<object>();
+    setPath(root, parseTarget('a.b'), 2, 1, owned);
+    const copy = root.a;
+    setPath(root, parseTarget('a.c'), 3, 1, owned);
+    expect(root.a).toBe(copy);
+    expect(root.a).toEqual({ keep: 1, b: 2, c: 3 });
+  });
+
+  it('a copy keeps an own "__proto__" key as a key', () => {
+    const root: Record<string, unknown> = { a: JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') };
+    setPath(root, parseTarget('a.b'), 2, 1, new Set());
+    expect(Object.getPrototypeOf(root.a)).toBe(Object.prototype);
+    expect(JSON.stringify(root.a)).toBe('{"__proto__":{"polluted":true},"ok":1,"b":2}');
+  });
+});

@@ -90,6 +90,10 @@ describe('sequences and paths', () => {
     ['a stored sequence read back through a path', { source: '($o := { "ts": items.text }; $o.ts)', input: ITEMS }],
     ['a stored kept singleton read back', { source: '($o := { "ts": items[0].text[] }; [$o.ts, $o])', input: ITEMS }],
     ['the text of a string step is its characters', { source: '["abc"][0].($)', input: {} }],
+    ['a name step after a filter, over objects, arrays, scalars and null', { source: 'a[$exists(b) or $exists(c)].b', input: NESTED }],
+    ['a name step over objects, arrays and scalars', { source: '[$$.a, 7, null, "s", [[{ "b": 9 }]]].b', input: NESTED }],
+    ['a step whose values are functions', { source: '$count(items.(function($x) { $x }))', input: ITEMS }],
+    ['a last step of one array value per item, some nested', { source: 'a[0].b', input: NESTED }],
   ]))('$name: $source', expectSame);
 });
 
@@ -100,6 +104,8 @@ describe('predicates', () => {
     ['out of range', { source: 'items[5]', input: ITEMS }],
     ['a fractional index rounds down', { source: 'items[1.7].text', input: ITEMS }],
     ['a list of positions', { source: 'items[[0, 2]].text', input: ITEMS }],
+    ['a position listed twice keeps its item twice', { source: 'items[[0, 0, 2]].text', input: ITEMS }],
+    ['a filter keeping nothing, one item, every item', { source: '[items[n > 5], items[n = 1].text, items[n > 0].text]', input: ITEMS }],
     ['a range of positions', { source: 'items[[0..1]].text', input: ITEMS }],
     ['a filter', { source: 'items[type = "text"].text', input: ITEMS }],
     ['a filter then an index', { source: 'items[type = "text"][1].text', input: ITEMS }],
@@ -107,6 +113,8 @@ describe('predicates', () => {
     ['a predicate on nothing', { source: 'missing[0]', input: ITEMS }],
     ['a filter on nothing', { source: 'missing[x = 1]', input: ITEMS }],
     ['a predicate on a single value', { source: 's[0]', input: NESTED }],
+    ['positions around a single value', { source: '[o[-1], o[-2], o[1], o[0.5], o[-0.5], n[-1], missing[-1]]', input: NESTED }],
+    ['positions around an array', { source: '[[items[-3].text, items[-4].text, items[2].text, items[3], items[-0], items[-1.5].text, items[1e300]]]', input: ITEMS }],
     ['a numeric expression as position', { source: 'items[$count($$.items) - 1].text', input: ITEMS }],
     ['a filter with $', { source: '[1, 5, 3][$ > 2]', input: {} }],
     ['an index on a variable', { source: '($v := [1, 2, 3]; $v[-1])', input: {} }],
@@ -125,6 +133,7 @@ describe('constructors', () => {
     ['a "__proto__" key stays a key', { source: '{ "__proto__": { "x": 1 }, "y": 2 }', input: {} }],
     ['arrays in an array constructor are flattened one level', { source: '[items.text, [1, 2], missing, 3]', input: ITEMS }],
     ['nested array constructors stay nested', { source: '[[1], [[2]]]', input: {} }],
+    ['single values first, then values that are flattened', { source: '[1, "x", { "a": 1 }, items.text, 2, [3], missing, { "b": items.n }]', input: ITEMS }],
     ['an empty array', { source: '[]', input: {} }],
     ['ranges', { source: '[1..3, 7, 5..4]', input: {} }],
     ['a range from expressions', { source: '[0..$count(items) - 1]', input: ITEMS }],
