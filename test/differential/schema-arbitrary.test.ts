@@ -3,6 +3,8 @@
  * it generates for every API schema validates against that schema with the gateway's own
  * validators, so the generated corpus cannot drift into values the gateway would refuse; the
  * corners of the subset on small schemas; and what it refuses, by path.
+ *
+ * FUZZ_SCHEMA_SAMPLE (default 150) values per schema file; FUZZ_SEED changes the seed.
  */
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,7 @@ import { SEED } from './fuzz-rules.js';
 import { AdmitsNothing, UnsupportedSchema, schemaArbitrary, type SchemaArbitraryOptions } from './schema-arbitrary.js';
 import type { SchemaObject } from './schema-subset.js';
 
-const SAMPLE = Number(process.env.SCHEMA_SAMPLE ?? 150);
+const SAMPLE = Number(process.env.FUZZ_SCHEMA_SAMPLE ?? 150);
 const SCHEMAS_DIR = fileURLToPath(new URL('../../schemas', import.meta.url));
 const schemas = await loadApiSchemas(SCHEMAS_DIR);
 const KINDS: SchemaKind[] = ['request', 'response', 'stream-event', 'error'];
