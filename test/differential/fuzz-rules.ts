@@ -15,15 +15,15 @@ import { mutate, mutations, type Mutation } from './mutate-json.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const TIME_MS = Number(process.env.FUZZ_MS ?? 2500);
-const SEED = Number(process.env.FUZZ_SEED ?? 20260808);
+export const SEED = Number(process.env.FUZZ_SEED ?? 20260808);
 
-interface Sample {
+export interface Sample {
   input: unknown;
   request: unknown;
   state?: unknown;
 }
 
-interface Pools {
+export interface Pools {
   samples: Samples;
   /** Stream states met while the recorded streams ran, with the event that came next. */
   states: unknown[];
@@ -31,7 +31,7 @@ interface Pools {
   allEvents: unknown[];
 }
 
-async function poolsOf(pair: Awaited<ReturnType<typeof loadBothEngines>>[number]): Promise<Pools> {
+export async function poolsOf(pair: Awaited<ReturnType<typeof loadBothEngines>>[number]): Promise<Pools> {
   const samples = samplesOf(pair.compiled);
   const states: unknown[] = [];
   const seen = new Set<string>();
@@ -64,7 +64,7 @@ async function poolsOf(pair: Awaited<ReturnType<typeof loadBothEngines>>[number]
   return { samples, states, eventsByType, allEvents };
 }
 
-const pick = <T>(list: readonly T[], n: number): T => list[n % list.length];
+export const pick = <T>(list: readonly T[], n: number): T => list[n % list.length];
 
 /** Inputs for a rule of the given kind: a seed of the right kind, mutated; request and state too. */
 function sampleArbitrary(kind: RuleKind, rule: Rule, pools: Pools): fc.Arbitrary<Sample> {
@@ -105,15 +105,28 @@ function sampleArbitrary(kind: RuleKind, rule: Rule, pools: Pools): fc.Arbitrary
     });
 }
 
-async function checkRule(interpreted: Rule, compiled: Rule, arbitrary: fc.Arbitrary<Sample>, seed: number): Promise<{ runs: number }> {
+export interface CheckOptions {
+  seed: number;
+  /** At most this many inputs (default FUZZ_RUNS), for at most this long (default FUZZ_MS). */
+  runs?: number;
+  timeMs?: number;
+  /** The pair, named in a failure with the rule id. */
+  pair?: string;
+}
+
+/**
+ * A seeded fast-check run of one rule in both engines over `arbitrary`; a disagreement fails it,
+ * naming the pair and the rule, with the shrunk input, request and state.
+ */
+export async function checkRule(interpreted: Rule, compiled: Rule, arbitrary: fc.Arbitrary<Sample>, options: CheckOptions): Promise<{ runs: number }> {
   let runs = 0;
   const property = fc.asyncProperty(arbitrary, async (sample) => {
     runs++;
     const run = (rule: Rule) => outcomeOf(() => evaluateRule(rule, structuredClone(sample.input), { request: structuredClone(sample.request), state: structuredClone(sample.state) }));
     const d = disagreement(await run(interpreted), await run(compiled));
-    if (d) throw new Error(`${compiled.id}: ${d}\n  input:   ${show(sample.input, 2000)}\n  request: ${show(sample.request, 400)}\n  state:   ${show(sample.state, 1000)}`);
+    if (d) throw new Error(`${options.pair ? `${options.pair}: ` : ''}${compiled.id}: ${d}\n  input:   ${show(sample.input, 2000)}\n  request: ${show(sample.request, 400)}\n  state:   ${show(sample.state, 1000)}`);
   });
-  await fc.assert(property, { numRuns: RUNS, seed, interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false, verbose: 0 });
+  await fc.assert(property, { numRuns: options.runs ?? RUNS, seed: options.seed, interruptAfterTimeLimit: options.timeMs ?? TIME_MS, markInterruptAsFailure: false, verbose: 0 });
   return { runs };
 }
 
@@ -128,7 +141,7 @@ export async function describeFuzz(kinds: readonly RuleKind[]): Promise<void> {
         if (!kinds.includes(kind)) return;
         const interpreted = pair.interpreted.rules[index];
         it(`${compiled.id} (${compiled.mode})`, async () => {
-          await checkRule(interpreted, compiled, sampleArbitrary(kind, compiled, pools), SEED + index);
+          await checkRule(interpreted, compiled, sampleArbitrary(kind, compiled, pools), { seed: SEED + index, pair: pair.name });
         }, TIME_MS * 4 + 10_000);
       });
     });

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Words of the two APIs, so that replaced values often steer a rule into another branch. */
-const VOCABULARY = [
+export const VOCABULARY = [
   'text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'search_result', 'tool_reference',
   'message', 'function_call', 'function_call_output', 'custom_tool_call', 'reasoning', 'output_text', 'refusal', 'summary_text',
   'web_search_call', 'web_search_20250305', 'bash_20250124', 'text_editor_20250728', 'custom', 'tool_definition', 'tool_addition',
@@ -25,7 +25,7 @@ const VOCABULARY = [
 ];
 
 /** Keys of the two APIs (and one that must stay an ordinary key). */
-const KEYS = [
+export const KEYS = [
   'type', 'text', 'content', 'role', 'model', 'id', 'name', 'input', 'arguments', 'call_id', 'status', 'output', 'usage', 'delta',
   'output_index', 'content_index', 'summary_index', 'item', 'part', 'response', 'error', 'code', 'message', 'tools', 'messages',
   'system', 'thinking', 'stop_sequences', 'tool_choice', 'metadata', 'signature', 'encrypted_content', 'summary', 'state', 'q',
@@ -46,7 +46,8 @@ function defineKey(target: Record<string, Json>, key: string, value: Json): void
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-const small: fc.Arbitrary<Json> = fc.oneof(
+/** A small JSON value: a leaf, or a short array or object of leaves. */
+export const smallJson: fc.Arbitrary<Json> = fc.oneof(
   { arbitrary: leaf, weight: 5 },
   { arbitrary: fc.array(leaf, { maxLength: 3 }), weight: 1 },
   {
@@ -69,7 +70,7 @@ export interface Mutation {
 export const mutation: fc.Arbitrary<Mutation> = fc.record({
   op: fc.constantFrom('drop', 'replace', 'replace', 'retype', 'wrap', 'unwrap', 'duplicate', 'nest', 'empty'),
   at: fc.nat(),
-  value: small,
+  value: smallJson,
   key: fc.constantFrom(...KEYS),
 });
 
