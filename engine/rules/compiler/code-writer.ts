@@ -83,3 +83,17 @@ export function literal(value: unknown, constants: Constants): string {
 export function key(name: string): string {
   return JSON.stringify(name);
 }
+
+/**
+ * Reads the own property `name` of the object in `target` (undefined when it has none), as a
+ * load with its own inline cache. Where no object inherits the name (every name but
+ * Object.prototype's own, e.g. `toString`, `__proto__`), a plain load gives exactly that, and
+ * costs a map check; hasOwnProperty is a call that searches the object's keys every time, which
+ * inside the gateway, with other code between two requests, mostly misses the CPU's caches.
+ * (The objects a rule reads are JSON values and objects compiled code builds: their prototype is
+ * Object.prototype or null.)
+ */
+export function ownProperty(target: string, name: string): string {
+  const k = key(name);
+  return name in Object.prototype ? `(hasOwn.call(${target}, ${k}) ? ${target}[${k}] : undefined)` : `${target}[${k}]`;
+}

@@ -8,7 +8,7 @@
  * excepted), a last step yielding exactly one plain array yields that array.
  */
 import type { AstFilter, AstNode } from './ast.js';
-import { key, literal } from './code-writer.js';
+import { literal, ownProperty } from './code-writer.js';
 import type { At, Generator } from './generator.js';
 import { UnsupportedFeature } from './jsonata-error.js';
 
@@ -62,9 +62,8 @@ export function generatePath(g: Generator, node: AstNode, at: At): string {
   const first = firstIsVariable ? g.expr(steps[0], at) : 'undefined';
   at.w.line(`${result} = ${firstIsVariable ? first : at.input};`);
   for (const step of rest) {
-    const k = key(step.value as string);
     at.w.line(
-      `if (typeof ${result} === 'object' && ${result} !== null) ${result} = Array.isArray(${result}) ? SLOW : hasOwn.call(${result}, ${k}) ? ${result}[${k}] : undefined; ` +
+      `if (typeof ${result} === 'object' && ${result} !== null) ${result} = Array.isArray(${result}) ? SLOW : ${ownProperty(result, step.value as string)}; ` +
         `else if (${result} !== SLOW) ${result} = undefined;`,
     );
   }

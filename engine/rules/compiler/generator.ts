@@ -8,7 +8,7 @@
  * generate-functions.ts; this file holds the rest and the dispatch.
  */
 import type { AstNode } from './ast.js';
-import { CodeWriter, Constants, key, literal, NameSource } from './code-writer.js';
+import { CodeWriter, Constants, key, literal, NameSource, ownProperty } from './code-writer.js';
 import { generatePath, generatePredicates } from './generate-paths.js';
 import { builtinCalled, generateApply, generateCall, generateLambda, generateTailCall, generateVariable, PLAIN_RESULT_BUILTINS, readsOutside } from './generate-functions.js';
 import { UnsupportedFeature } from './jsonata-error.js';
@@ -89,7 +89,7 @@ export class Generator {
       case 'name': {
         // An object's own key read here, with an inline cache of its own; anything else by name().
         const [x, k] = [at.input, key(node.value as string)];
-        return this.assign(at, `typeof ${x} === 'object' && ${x} !== null && !Array.isArray(${x}) ? (hasOwn.call(${x}, ${k}) ? ${x}[${k}] : undefined) : name(${x}, ${k})`);
+        return this.assign(at, `typeof ${x} === 'object' && ${x} !== null && !Array.isArray(${x}) ? ${ownProperty(x, node.value as string)} : name(${x}, ${k})`);
       }
       case 'path':
         return generatePath(this, node, at);
