@@ -80,6 +80,7 @@ export function createApp(deps: AppDeps): RequestListener {
     }
     const context = contextOf(res);
     context.pair = match.pair.name;
+    context.route = match.builtin ? match.builtin.operation : match.route.path;
     const requestLog = log.child({ requestId: context.requestId, pair: match.pair.name });
     if (match.builtin) {
       // Built-in candidates only come through Express (the mapped lane takes paths that only mapped routes serve).

@@ -21,6 +21,8 @@ export interface RequestContext {
   startedAt: number;
   /** The pair that serves it, once chosen (log line, metrics label). */
   pair?: string;
+  /** The route that serves it, once chosen: the declared path or built-in operation (metrics label). */
+  route?: string;
   /** The upstream's status, once it answered. */
   upstreamStatus?: number;
   /** Translated stream events written so far. */
@@ -79,7 +81,7 @@ export function beginRequest(req: IncomingMessage, res: ServerResponse, deps: Be
     // A response that closed before it finished (the client left, or a stream was cut) counts as
     // 499, nginx's "client closed request", whatever status its head carried.
     const status = res.writableFinished ? res.statusCode : 499;
-    production.metrics.request(routeLabel(req.method ?? 'GET', context.path, deps.registry), context.pair ?? 'none', status, (performance.now() - context.startedAt) / 1000);
+    production.metrics.request(context.route ?? routeLabel(req.method ?? 'GET', context.path, deps.registry), context.pair ?? 'none', status, (performance.now() - context.startedAt) / 1000);
   });
   return context;
 }
@@ -90,7 +92,7 @@ function newRequestId(): string {
   return `req_${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(15, 18)}${uuid.slice(19, 23)}${uuid.slice(24, 29)}`;
 }
 
-/** The route a request matched, as a bounded label: the declared route path or built-in operation. */
+/** The label of a request no route was chosen for (refused before, or the gateway's own pages): a bounded set. */
 function routeLabel(method: string, path: string, registry: MappingRegistry): string {
   if (OWN_PATHS.has(path)) return path;
   if (path.startsWith('/admin/')) return '/admin';
