@@ -10,6 +10,7 @@ import path from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { packageRoot } from '../config/package-root.js';
+import { useBoundedStringLengths } from './string-length-keywords.js';
 
 // ajv-formats ships CommonJS with a default export; under NodeNext the callable sits on .default.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
@@ -53,6 +54,7 @@ export async function loadApiSchemas(schemasDir: string): Promise<ApiSchemas> {
 
   const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
   addFormats(ajv);
+  useBoundedStringLengths(ajv);
   const raw = new Map<string, unknown>();
   for (const { id, file, text } of files) {
     const schema = JSON.parse(text) as { $id?: string };
