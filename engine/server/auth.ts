@@ -6,7 +6,7 @@
  * — unless the operator opts in with FORWARD_CLIENT_KEY=on (server/forward-key.ts); then a key is
  * required even on a gateway without keys of its own, since it is what pays upstream.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface KeyChecker {
@@ -42,6 +42,7 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   return undefined;
 }
 
+/** One-shot hashing: a Hash object per request (createHash) costs twice as much. */
 function digest(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
+  return hash('sha256', key, 'buffer');
 }
