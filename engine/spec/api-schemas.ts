@@ -11,6 +11,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { packageRoot } from '../config/package-root.js';
 import { useBoundedStringLengths } from './string-length-keywords.js';
+import { addTaggedUnionKeyword, withTaggedUnions } from './tagged-unions.js';
 
 // ajv-formats ships CommonJS with a default export; under NodeNext the callable sits on .default.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
@@ -55,11 +56,12 @@ export async function loadApiSchemas(schemasDir: string): Promise<ApiSchemas> {
   const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true });
   addFormats(ajv);
   useBoundedStringLengths(ajv);
+  addTaggedUnionKeyword(ajv);
   const raw = new Map<string, unknown>();
   for (const { id, file, text } of files) {
     const schema = JSON.parse(text) as { $id?: string };
     if (schema.$id !== id) throw new Error(`${file}: $id must be "${id}" (found ${JSON.stringify(schema.$id)})`);
-    ajv.addSchema(schema);
+    ajv.addSchema(withTaggedUnions(schema));
     raw.set(id, schema);
   }
   const specValidator = ajv.compile(JSON.parse(specText));
