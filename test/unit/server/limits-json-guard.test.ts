@@ -38,6 +38,11 @@ describe('nesting depth', () => {
   it('the message names where the limit was crossed', () => {
     expect(() => checkJsonShape({ a: [{ b: {} }] }, 3)).toThrow(/nests deeper than 3 levels \(at \/a\/0\/b\)/);
   });
+
+  it('a forbidden key is placed by a JSON Pointer, escaped, and at the top by "/"', () => {
+    expect(() => checkJsonShape(JSON.parse('{"a/b":[{"c~d":{"__proto__":1}}]}'), 64)).toThrow(/"__proto__" at \/a~1b\/0\/c~0d,/);
+    expect(() => checkJsonShape(JSON.parse('{"__proto__":1}'), 64)).toThrow(/"__proto__" at \/,/);
+  });
 });
 
 describe('prototype-pollution keys', () => {
