@@ -78,7 +78,8 @@ function isTaggedChain(schema: Record<string, unknown>): boolean {
   return tag !== undefined && chain.every((member) => tagTestOf(member)?.tag === tag);
 }
 
-function usesUnevaluated(value: unknown): boolean {
+/** Whether a schema uses unevaluatedProperties or unevaluatedItems anywhere. */
+export function usesUnevaluated(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(usesUnevaluated);
   if (!isPlainObject(value)) return false;
   return 'unevaluatedProperties' in value || 'unevaluatedItems' in value || Object.values(value).some(usesUnevaluated);

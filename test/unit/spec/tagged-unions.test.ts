@@ -7,7 +7,9 @@
  *
  * FUZZ_SCHEMA_SAMPLE (default 150) values per schema file, each also mutated; FUZZ_SEED changes the seed.
  */
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -77,6 +79,23 @@ describe('the keyword', () => {
     expect(validate({})).toBe(false);
     expect(validate({ type: null })).toBe(false);
     expect(validate({ role: 'user' })).toBe(true);
+  });
+});
+
+describe('unevaluatedProperties in a deployment\'s schemas', () => {
+  it('is still enforced (the bookkeeping it needs stays on, the chains stay put)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rosetta-schemas-'));
+    try {
+      mkdirSync(path.join(dir, 'toy'));
+      const request = { $id: 'toy/request', ...block, allOf: [tagTest('a', { properties: { a_field: {} } }), tagTest('b')], unevaluatedProperties: false };
+      writeFileSync(path.join(dir, 'toy', 'request.json'), JSON.stringify(request));
+      const validate = (await loadApiSchemas(dir)).validator('toy', 'request')!;
+      expect(validate({ type: 'a', a_field: 1 })).toBe(true);
+      expect(validate({ type: 'a', a_field: 1, other: 2 })).toBe(false);
+      expect(validate.errors).toEqual([expect.objectContaining({ keyword: 'unevaluatedProperties' })]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
