@@ -16,6 +16,42 @@ const FIRST_TOKEN_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 const RULE_SECONDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
+/**
+ * Observations of the request path, applied to prom-client in batches. prom-client checks and keys
+ * the labels of every observation; one at a time, between requests, that cost about 14 µs per
+ * request in the gateway (four histograms and a counter, cold code each time); a batch of them runs
+ * warm. Applied when BATCH are waiting and before every scrape, so a scrape sees them all.
+ */
+const BATCH = 256;
+
+type Labels = Partial<Record<string, string>>;
+type Observe = (labels: Labels, value: number) => void;
+
+class PendingObservations {
+  private readonly records: Observe[] = [];
+  private readonly labels: Labels[] = [];
+  private readonly values: number[] = [];
+
+  add(record: Observe, labels: Labels, value: number): void {
+    // What prom-client would refuse (it throws), refused here: a batch must apply whole.
+    if (!Number.isFinite(value)) return;
+    this.records.push(record);
+    this.labels.push(labels);
+    this.values.push(value);
+    if (this.records.length >= BATCH) this.apply();
+  }
+
+  apply(): void {
+    try {
+      for (let i = 0; i < this.records.length; i++) this.records[i](this.labels[i], this.values[i]);
+    } finally {
+      this.records.length = 0;
+      this.labels.length = 0;
+      this.values.length = 0;
+    }
+  }
+}
+
 let processRegistry: Registry | undefined;
 
 /** Node's own metrics, registered once however many gateways the process runs. */
@@ -48,6 +84,14 @@ export class GatewayMetrics implements UpstreamObserver {
   private readonly rejections = new Counter({ name: 'rosetta_rejections_total', help: 'Requests refused by the gateway\'s own limits, by reason (rate_limited, queue_full, queue_timeout, circuit_open).', labelNames: ['reason'] as const, registers: [this.registry] });
   private readonly reloads = new Counter({ name: 'rosetta_mapping_reloads_total', help: 'Mapping reloads, by result (success: the new set serves; failure: the last good set keeps serving).', labelNames: ['result'] as const, registers: [this.registry] });
   private readonly ruleSeconds = new Histogram({ name: 'rosetta_rule_evaluation_seconds', help: 'Time spent in a pair\'s translation rules per request, by hook (request, response).', labelNames: ['pair', 'hook'] as const, buckets: RULE_SECONDS, registers: [this.registry] });
+
+  private readonly pending = new PendingObservations();
+  private readonly countRequest: Observe = (labels, value) => this.requests.inc(labels, value);
+  private readonly timeRequest: Observe = (labels, value) => this.requestSeconds.observe(labels, value);
+  private readonly timeFirstEvent: Observe = (labels, value) => this.firstEventSeconds.observe(labels, value);
+  private readonly countEvents: Observe = (labels, value) => this.streamEvents.inc(labels, value);
+  private readonly timeRules: Observe = (labels, value) => this.ruleSeconds.observe(labels, value);
+  private readonly timeAttempt: Observe = (labels, value) => this.upstreamSeconds.observe(labels, value);
 
   constructor() {
     processMetrics(); // start Node's collectors (event-loop lag, GC) now, not at the first scrape
@@ -103,20 +147,20 @@ export class GatewayMetrics implements UpstreamObserver {
   // -- requests ---------------------------------------------------------------------------------
 
   request(route: string, pair: string, status: number, seconds: number): void {
-    this.requests.inc({ route, pair, status: String(status) });
-    this.requestSeconds.observe({ route, pair }, seconds);
+    this.pending.add(this.countRequest, { route, pair, status: String(status) }, 1);
+    this.pending.add(this.timeRequest, { route, pair }, seconds);
   }
 
   firstEvent(pair: string, seconds: number): void {
-    this.firstEventSeconds.observe({ pair }, seconds);
+    this.pending.add(this.timeFirstEvent, { pair }, seconds);
   }
 
   events(pair: string, count: number): void {
-    if (count > 0) this.streamEvents.inc({ pair }, count);
+    if (count > 0) this.pending.add(this.countEvents, { pair }, count);
   }
 
   rules(pair: string, hook: 'request' | 'response', seconds: number): void {
-    this.ruleSeconds.observe({ pair, hook }, seconds);
+    this.pending.add(this.timeRules, { pair, hook }, seconds);
   }
 
   rateLimited(): void {
@@ -130,7 +174,7 @@ export class GatewayMetrics implements UpstreamObserver {
   // -- the upstream (UpstreamObserver) ------------------------------------------------------------
 
   attempt(upstream: string, outcome: string, seconds: number): void {
-    this.upstreamSeconds.observe({ upstream, outcome }, seconds);
+    this.pending.add(this.timeAttempt, { upstream, outcome }, seconds);
   }
 
   retry(upstream: string, reason: RetryReason): void {
@@ -152,6 +196,7 @@ export class GatewayMetrics implements UpstreamObserver {
   }
 
   async render(): Promise<string> {
+    this.pending.apply();
     return Registry.merge([processMetrics(), this.registry]).metrics();
   }
 }

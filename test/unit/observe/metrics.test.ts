@@ -50,4 +50,21 @@ describe('gateway metrics', () => {
     expect(await a.render()).toContain('rosetta_requests_total{route="/x",pair="p",status="200"} 1');
     expect(await b.render()).not.toContain('rosetta_requests_total{route="/x"');
   });
+
+  it('counts every observation however many wait between scrapes (they are applied in batches)', async () => {
+    const m = new GatewayMetrics();
+    const sum = (text: string) => Number(/^rosetta_request_duration_seconds_sum\{route="\/x",pair="p"\} (\S+)$/m.exec(text)?.[1]);
+    for (let i = 0; i < 1000; i++) m.request('/x', 'p', 200, 0.5);
+    m.request('/x', 'p', 200, Number.NaN); // counted; its duration refused, as prom-client would refuse it
+    let text = await m.render();
+    expect(text).toContain('rosetta_requests_total{route="/x",pair="p",status="200"} 1001');
+    expect(text).toContain('rosetta_request_duration_seconds_count{route="/x",pair="p"} 1000');
+    expect(sum(text)).toBe(500);
+    for (let i = 0; i < 3; i++) m.rules('p', 'response', 0.25);
+    m.request('/x', 'p', 500, 1);
+    text = await m.render();
+    expect(text).toContain('rosetta_rule_evaluation_seconds_count{pair="p",hook="response"} 3');
+    expect(text).toContain('rosetta_requests_total{route="/x",pair="p",status="500"} 1');
+    expect(sum(text)).toBe(501);
+  });
 });
