@@ -13,9 +13,10 @@
  *
  * Only exact chains are moved: every member of the `allOf` tests one and the same property for a
  * constant, a list of them or null (requiring it, or not: then its absence passes too), and the
- * schema holding the chain admits objects only — an `if` of `properties` holds for anything that is not an object, so under any other
- * schema a non-object would have to meet every `then`. A schema file that uses `unevaluated…`
- * keywords is left alone: those need to know what each branch evaluated.
+ * schema holding the chain admits objects only — an `if` of `properties` holds for anything that
+ * is not an object, so under any other schema a non-object would have to meet every `then`. A
+ * schema file that uses `unevaluated…` keywords is left alone: those need to know what each branch
+ * evaluated.
  */
 import { _, type Ajv2020, type CodeKeywordDefinition, type KeywordCxt, type Name } from 'ajv/dist/2020.js';
 import { or } from 'ajv/dist/compile/codegen/index.js';
@@ -53,7 +54,7 @@ function valuesOf(condition: unknown): Primitive[] | undefined {
  * What a chain member tests, when it is an exact tag test: `if` + `then` and nothing else, the
  * `if` being `properties` on one property (with `required` of that property, or without).
  */
-export function tagTestOf(member: unknown): TagTest | undefined {
+function tagTestOf(member: unknown): TagTest | undefined {
   if (!isPlainObject(member) || !hasExactKeys(member, ['if', 'then'])) return undefined;
   const test = member.if;
   if (!isPlainObject(test)) return undefined;
