@@ -14,6 +14,7 @@ import type { Logger } from '../observe/logger.js';
 import { CircuitBreaker, type BreakerSettings, type BreakerState } from './circuit-breaker.js';
 import { ConcurrencyGate, type GateSettings, type Release } from './concurrency-gate.js';
 import { decideRetry, RetryBudget, type AttemptOutcome, type RetryReason, type RetrySettings } from './retry-policy.js';
+import { urlParts } from './url-parts.js';
 import { UpstreamTransportError, type UpstreamCall, type UpstreamReply, type UpstreamSender } from './upstream-client.js';
 
 export interface ResilienceSettings {
@@ -151,7 +152,7 @@ export class ResilientUpstream implements UpstreamSender {
  */
 export function upstreamLabel(url: string): string {
   try {
-    return new URL(url).origin;
+    return urlParts(url).origin;
   } catch {
     return 'invalid-url';
   }

@@ -3,9 +3,10 @@
  * Agent), with connect, headers and idle-body timeouts. Failures are classified once, here, into
  * the shape the error rules see (network / timeout), so translation never looks at socket errors.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../observe/logger.js';
 import type { UpstreamFailure } from '../translate/translator.js';
+import { urlParts } from './url-parts.js';
 
 export interface UpstreamTimeouts {
   connectTimeoutMs: number;
@@ -59,12 +60,16 @@ export class UpstreamClient implements UpstreamSender {
 
   async send(call: UpstreamCall): Promise<UpstreamReply> {
     try {
-      const reply = await request(call.url, {
+      // The agent itself, with the URL split once per URL: undici's top-level request() would
+      // parse the URL and copy the options on every call.
+      const { origin, path } = urlParts(call.url);
+      const reply = await this.agent.request({
+        origin,
+        path,
         method: call.method as Dispatcher.HttpMethod,
         headers: call.headers,
         body: call.body,
         signal: call.signal,
-        dispatcher: this.agent,
       });
       return { status: reply.statusCode, headers: flattenHeaders(reply.headers), body: reply.body };
     } catch (err) {
@@ -83,24 +88,34 @@ export class UpstreamClient implements UpstreamSender {
   }
 }
 
-/** Reads a whole body, refusing more than `maxBytes` (a runaway upstream must not exhaust memory). */
-export async function readBodyText(body: UpstreamReply['body'], maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) {
-        body.destroy();
-        throw new UpstreamTransportError({ status: 502, kind: 'network', headers: {}, message: `upstream response is larger than ${maxBytes} bytes` });
-      }
-      chunks.push(chunk as Buffer);
-    }
-  } catch (err) {
-    if (err instanceof UpstreamTransportError) throw err;
-    throw new UpstreamTransportError(classify(err), { cause: err });
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * Reads a whole body, refusing more than `maxBytes` (a runaway upstream must not exhaust memory).
+ * Listens for data directly: an async iterator over the body costs a generator and a promise per
+ * chunk, on every JSON answer.
+ */
+export function readBodyText(body: UpstreamReply['body'], maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      body.off('data', onData);
+      body.destroy();
+      reject(new UpstreamTransportError({ status: 502, kind: 'network', headers: {}, message: `upstream response is larger than ${maxBytes} bytes` }));
+    };
+    const fail = (err: unknown) => reject(new UpstreamTransportError(classify(err), { cause: err }));
+    if (body.closed) return fail(body.errored ?? prematureClose()); // no event left to wait for
+    body.on('data', onData);
+    body.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8')));
+    body.once('error', fail);
+    // Destroyed without an error (and without its end): settle rather than wait forever.
+    body.once('close', () => fail(prematureClose()));
+  });
+}
+
+function prematureClose(): Error {
+  return Object.assign(new Error('the upstream response closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
 
 export function classify(err: unknown): UpstreamFailure {

@@ -32,6 +32,10 @@ beforeAll(async () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.write('{"partial":');
         return; // never finishes
+      case '/echo-url':
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(req.url);
+        return;
       case '/sized':
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(size) });
         res.end('x'.repeat(size));
@@ -154,6 +158,56 @@ describe('send over real sockets', () => {
       const pending = get(client, '/no-headers', abort.signal);
       setTimeout(() => abort.abort(), 50);
       const err = await failureOf(pending);
+      expect(err.failure).toMatchObject({ kind: 'network', status: 499 });
+    });
+  });
+});
+
+describe('send: the URL as given', () => {
+  it('keeps the query of the URL', async () => {
+    await withClient(FAST, async (client) => {
+      const reply = await get(client, '/echo-url?api-version=2025-01-01&x=%20y');
+      expect(await readBodyText(reply.body, 1024)).toBe('/echo-url?api-version=2025-01-01&x=%20y');
+    });
+  });
+
+  it('a URL that is not absolute is a network failure, status 502, not a throw past the client', async () => {
+    await withClient(FAST, async (client) => {
+      const err = await failureOf(client.send({ url: 'not a url', method: 'POST', headers: {}, body: '{}' }));
+      expect(err.failure).toMatchObject({ kind: 'network', status: 502 });
+    });
+  });
+});
+
+describe('readBodyText settles however the body ends', () => {
+  it('a body destroyed while it is read is the abort it is, status 499', async () => {
+    await withClient({ ...FAST, bodyTimeoutMs: 10_000 }, async (client) => {
+      const reply = await get(client, '/stalled-body');
+      const reading = readBodyText(reply.body, 1024);
+      setTimeout(() => reply.body.destroy(), 20);
+      const err = await failureOf(reading);
+      expect(err.failure).toMatchObject({ kind: 'network', status: 499 });
+    });
+  });
+
+  it('a body whose call was aborted before it is read is status 499, its error event not left unhandled', async () => {
+    await withClient({ ...FAST, bodyTimeoutMs: 10_000 }, async (client) => {
+      const abort = new AbortController();
+      const reply = await get(client, '/stalled-body', abort.signal);
+      abort.abort();
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the body's error and close events have fired
+      const err = await failureOf(readBodyText(reply.body, 1024));
+      expect(err.failure).toMatchObject({ kind: 'network', status: 499 });
+    });
+  });
+
+  it('a body aborted by the caller while it is read is status 499 (the client left)', async () => {
+    await withClient({ ...FAST, bodyTimeoutMs: 10_000 }, async (client) => {
+      const abort = new AbortController();
+      const reply = await get(client, '/stalled-body', abort.signal);
+      const reading = readBodyText(reply.body, 1024);
+      setTimeout(() => abort.abort(), 20);
+      const err = await failureOf(reading);
       expect(err.failure).toMatchObject({ kind: 'network', status: 499 });
     });
   });
