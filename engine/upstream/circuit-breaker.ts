@@ -43,9 +43,8 @@ export class CircuitBreaker {
   private consecutive = 0;
   private openedAt = 0;
   private probing = false;
-  private window: Array<{ at: number; failed: boolean }> = [];
+  private readonly window: CallWindow;
   private readonly minCalls: number;
-  private readonly windowMs: number;
 
   constructor(
     private readonly settings: BreakerSettings,
@@ -53,7 +52,7 @@ export class CircuitBreaker {
     private readonly onChange: (state: BreakerState) => void = () => {},
   ) {
     this.minCalls = settings.minCalls ?? 20;
-    this.windowMs = settings.windowMs ?? 30_000;
+    this.window = new CallWindow(settings.windowMs ?? 30_000, 4 * this.minCalls);
   }
 
   get enabled(): boolean {
@@ -100,14 +99,11 @@ export class CircuitBreaker {
     }
     if (this.current !== 'closed') return; // a straggler that started before the breaker opened
     this.consecutive = failed ? this.consecutive + 1 : 0;
-    this.window.push({ at: now, failed });
-    while (this.window.length > 0 && now - this.window[0].at > this.windowMs) this.window.shift();
-    if (this.window.length > 4 * this.minCalls) this.window.splice(0, this.window.length - 4 * this.minCalls);
+    this.window.add(now, failed);
     const { failureThreshold, failurePercent } = this.settings;
     if (failureThreshold > 0 && this.consecutive >= failureThreshold) return this.open(now);
-    if (failurePercent > 0 && this.window.length >= this.minCalls) {
-      const failures = this.window.filter((c) => c.failed).length;
-      if ((failures * 100) / this.window.length >= failurePercent) this.open(now);
+    if (failurePercent > 0 && this.window.size >= this.minCalls) {
+      if ((this.window.failures * 100) / this.window.size >= failurePercent) this.open(now);
     }
   }
 
@@ -118,7 +114,7 @@ export class CircuitBreaker {
 
   private close(): void {
     this.consecutive = 0;
-    this.window = [];
+    this.window.clear();
     this.move('closed');
   }
 
@@ -126,6 +122,46 @@ export class CircuitBreaker {
     if (this.current === state) return;
     this.current = state;
     this.onChange(state);
+  }
+}
+
+/**
+ * The calls of the last `windowMs`, at most `capacity` of them (the most recent), with their
+ * failures counted as they come and go: a ring, so recording a call allocates nothing.
+ */
+class CallWindow {
+  private readonly at: Float64Array;
+  private readonly failed: Uint8Array;
+  private head = 0;
+  size = 0;
+  failures = 0;
+
+  constructor(private readonly windowMs: number, private readonly capacity: number) {
+    this.at = new Float64Array(capacity);
+    this.failed = new Uint8Array(capacity);
+  }
+
+  add(now: number, failed: boolean): void {
+    if (this.capacity === 0) return;
+    if (this.size === this.capacity) this.dropOldest();
+    const slot = (this.head + this.size) % this.capacity;
+    this.at[slot] = now;
+    this.failed[slot] = failed ? 1 : 0;
+    this.size++;
+    if (failed) this.failures++;
+    while (this.size > 0 && now - this.at[this.head] > this.windowMs) this.dropOldest();
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.size = 0;
+    this.failures = 0;
+  }
+
+  private dropOldest(): void {
+    this.failures -= this.failed[this.head];
+    this.head = (this.head + 1) % this.capacity;
+    this.size--;
   }
 }
 

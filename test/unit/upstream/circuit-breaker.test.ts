@@ -2,6 +2,7 @@
  * engine/upstream/circuit-breaker.ts: closed → open after consecutive failures or a failure
  * ratio; open fails fast; half-open lets exactly one probe through; the probe decides.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker, type BreakerAdmission, type BreakerPermit, type BreakerState } from '../../../engine/upstream/circuit-breaker.js';
 
@@ -127,5 +128,47 @@ describe('open → half-open → closed or open', () => {
     permit.success();
     permit.failure();
     expect(breaker.state()).toBe('closed');
+  });
+});
+
+describe('the failure-ratio window', () => {
+  /** The window as first written (an array: push, drop the expired, keep the newest 4 × minCalls): the model. */
+  function opensAt(calls: Array<{ dt: number; failed: boolean }>, s: { failurePercent: number; minCalls: number; windowMs: number }): number {
+    const window: Array<{ at: number; failed: boolean }> = [];
+    let now = 0;
+    for (const [i, call] of calls.entries()) {
+      now += call.dt;
+      window.push({ at: now, failed: call.failed });
+      while (window.length > 0 && now - window[0].at > s.windowMs) window.shift();
+      if (window.length > 4 * s.minCalls) window.splice(0, window.length - 4 * s.minCalls);
+      if (window.length >= s.minCalls && (window.filter((c) => c.failed).length * 100) / window.length >= s.failurePercent) return i;
+    }
+    return -1;
+  }
+
+  it('opens the breaker at the same call as the plain array model, for any sequence of calls', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ failurePercent: fc.integer({ min: 1, max: 100 }), minCalls: fc.integer({ min: 0, max: 6 }), windowMs: fc.integer({ min: 1, max: 60 }) }),
+        fc.array(fc.record({ dt: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 12 }) }), failed: fc.boolean() }), { maxLength: 200 }),
+        (settings, calls) => {
+          const clock = { now: 0 };
+          const breaker = new CircuitBreaker({ failureThreshold: 0, cooldownMs: 1_000_000, ...settings }, () => clock.now);
+          let opened = -1;
+          for (const [i, call] of calls.entries()) {
+            clock.now += call.dt;
+            const permit = permitOf(breaker.admit());
+            if (call.failed) permit.failure();
+            else permit.success();
+            if (breaker.state() === 'open') {
+              opened = i;
+              break;
+            }
+          }
+          expect(opened).toBe(opensAt(calls, settings));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
