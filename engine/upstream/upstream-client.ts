@@ -107,10 +107,17 @@ export function readBodyText(body: UpstreamReply['body'], maxBytes: number): Pro
     const fail = (err: unknown) => reject(new UpstreamTransportError(classify(err), { cause: err }));
     if (body.closed) return fail(body.errored ?? prematureClose()); // no event left to wait for
     body.on('data', onData);
-    body.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8')));
+    let ended = false;
+    body.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+    });
     body.once('error', fail);
-    // Destroyed without an error (and without its end): settle rather than wait forever.
-    body.once('close', () => fail(prematureClose()));
+    // Destroyed without an error (and without its end): settle rather than wait forever. (Only
+    // then: an Error captures a stack, which costs more than the whole read.)
+    body.once('close', () => {
+      if (!ended && !body.errored) fail(prematureClose());
+    });
   });
 }
 
