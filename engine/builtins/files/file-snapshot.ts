@@ -15,7 +15,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { GatewayError } from '../../errors/gateway-error.js';
-import { isObjectId } from '../storage/object-ids.js';
+import { ID_RANDOM_LENGTH, isObjectId } from '../storage/object-ids.js';
 import { FILE_ID_PREFIX, FileTooLargeError, type FileStore } from './file-store.js';
 
 /** What `$file(id)` returns. */
@@ -30,6 +30,8 @@ export interface FileForRules {
   text?: string;
 }
 
+const FILE_ID_LENGTH = FILE_ID_PREFIX.length + 1 + ID_RANDOM_LENGTH;
+
 const TEXTUAL = /^(text\/[a-z0-9.+-]+|application\/(json|xml|[a-z0-9.-]+\+(json|xml)))$/;
 
 const snapshots = new AsyncLocalStorage<ReadonlyMap<string, FileForRules>>();
@@ -40,18 +42,22 @@ export function fileFromSnapshot(id: unknown): FileForRules | undefined {
   return snapshots.getStore()?.get(id);
 }
 
-/** The ids of stored files a request body mentions (bounded: at most `maxIds`). */
+/**
+ * The ids of stored files a request body mentions (bounded: at most `maxIds`). It runs on every
+ * mapped request, nearly always to find nothing, so it walks keys in place (no array of values
+ * per object) and only strings of an id's exact length meet the pattern.
+ */
 export function referencedFileIds(body: unknown, maxIds = 100): string[] {
   const ids = new Set<string>();
   const stack: unknown[] = [body];
   while (stack.length > 0 && ids.size <= maxIds) {
     const value = stack.pop();
     if (typeof value === 'string') {
-      if (isObjectId(FILE_ID_PREFIX, value)) ids.add(value);
+      if (value.length === FILE_ID_LENGTH && isObjectId(FILE_ID_PREFIX, value)) ids.add(value);
     } else if (Array.isArray(value)) {
-      for (const item of value) stack.push(item);
+      for (let i = 0; i < value.length; i++) stack.push(value[i]);
     } else if (value !== null && typeof value === 'object') {
-      for (const item of Object.values(value)) stack.push(item);
+      for (const key in value) if (Object.hasOwn(value, key)) stack.push((value as Record<string, unknown>)[key]);
     }
   }
   return [...ids];
