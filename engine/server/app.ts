@@ -87,12 +87,17 @@ export function createApp(deps: AppDeps): RequestListener {
       if (!deps.builtins) throw new GatewayError('GW_ERR_ROUTE_NOT_FOUND', `no route for ${req.method} ${context.path}`);
       return deps.builtins.handle(req as Request, res as Response, match, requestLog);
     }
+    // upstream (the resilient one, or with the forwarded key), stream settings with metrics hooks, …
+    const extras = pipelineExtras(production, config, req, context, match.pair.name);
+    // Spelled out rather than spread: an object spread on every request takes V8's slow path.
     const run = () => handleMappedRoute({ req, res, body, context }, match.pair, match.route, {
       tracing,
       upstreamValidation: config.upstreamValidation,
       maxUpstreamResponseBytes: config.upstream.maxResponseBytes,
-      // upstream (the resilient one, or with the forwarded key), stream settings with metrics hooks, …
-      ...pipelineExtras(production, config, req, context, match.pair.name),
+      upstream: extras.upstream,
+      metrics: extras.metrics,
+      logBodies: extras.logBodies,
+      stream: extras.stream,
     }, requestLog);
     // Stored files the body refers to are pre-loaded for the rules' $file (builtins/files/file-snapshot.ts).
     return deps.builtins ? deps.builtins.withFiles(body, run) : run();

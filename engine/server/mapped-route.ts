@@ -46,7 +46,8 @@ async function answer({ res, body, context }: MappedExchange, pair: CompiledPair
     const result = await runMapped(pair, route, body, deps, abort.signal, log);
     if (result.type === 'stream') {
       context.upstreamStatus = result.reply.status;
-      return await relayStream(res, result.reply, result.program, body, { ...deps.stream, abort, log });
+      const { pingIntervalMs, maxEventBytes, onEvents } = deps.stream;
+      return await relayStream(res, result.reply, result.program, body, { pingIntervalMs, maxEventBytes, onEvents, abort, log });
     }
     context.upstreamStatus = result.upstreamStatus;
     if (res.headersSent || res.destroyed) return;

@@ -63,7 +63,8 @@ export function pipelineExtras(layer: ProductionLayer, config: GatewayConfig, re
     metrics: layer.metrics,
     logBodies: config.observe.logBodies,
     stream: {
-      ...config.stream,
+      pingIntervalMs: config.stream.pingIntervalMs,
+      maxEventBytes: config.stream.maxEventBytes,
       onEvents(count) {
         if (firstEvent) {
           firstEvent = false;
