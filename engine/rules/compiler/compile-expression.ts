@@ -51,6 +51,41 @@ const CONTEXT = 'R_in';
 type RuleFunction = (input: unknown, request: unknown, state: unknown, root: unknown) => unknown;
 
 export function compileExpression(ast: AstNode, options: CompileOptions): CompiledExpression {
+  const { source, constants } = generate(ast, options);
+  const [run, forget] = new Function('rt', 'k', source)(runtime, constants) as [RuleFunction, () => void];
+
+  const maxCalls = options.maxDepth > 0 ? Math.max(1, Math.floor(options.maxDepth / STEPS_PER_CALL)) : 0;
+  const timeoutMs = options.timeoutMs;
+  return {
+    // Generated again when asked (tests, reading) rather than kept: the sources of a mapping set
+    // are megabytes, and V8 keeps its own copy of each for the function it compiled.
+    get source() {
+      return generate(ast, options).source;
+    },
+    evaluate(input, request, state) {
+      beginEvaluation(maxCalls, timeoutMs);
+      try {
+        let context = input;
+        if (Array.isArray(input)) {
+          context = createSequence(input);
+          setOuterWrapper(context as unknown[]);
+        }
+        const result = run(context, request, state, input);
+        if (typeof result === 'function') return undefined;
+        return functionStored() || isFlagged(result) ? toPlainJson(result) : result;
+      } catch (err) {
+        if (isStackOverflow(err)) throw new JsonataError('D1011');
+        throw err;
+      } finally {
+        forget();
+        endEvaluation();
+      }
+    },
+  };
+}
+
+/** The rule's JavaScript source and the constants it reads (as `k`); the same for the same tree and options. */
+function generate(ast: AstNode, options: CompileOptions): { source: string; constants: unknown[] } {
   const names = new NameSource();
   const analysis = analyseScopes(ast, names);
   const globals = new Map<string, unknown>();
@@ -93,32 +128,7 @@ export function compileExpression(ast: AstNode, options: CompileOptions): Compil
     // rule() evaluates; forget() drops the references to the last evaluation's values.
     `return [function rule(input, request, state, root) {\n${w.body()}\n}, function forget() { ${[CONTEXT, ...rootVars].join(' = ')} = undefined; }];`,
   ].join('\n');
-  const [run, forget] = new Function('rt', 'k', source)(runtime, g.constants.values) as [RuleFunction, () => void];
-
-  const maxCalls = options.maxDepth > 0 ? Math.max(1, Math.floor(options.maxDepth / STEPS_PER_CALL)) : 0;
-  const timeoutMs = options.timeoutMs;
-  return {
-    source,
-    evaluate(input, request, state) {
-      beginEvaluation(maxCalls, timeoutMs);
-      try {
-        let context = input;
-        if (Array.isArray(input)) {
-          context = createSequence(input);
-          setOuterWrapper(context as unknown[]);
-        }
-        const result = run(context, request, state, input);
-        if (typeof result === 'function') return undefined;
-        return functionStored() || isFlagged(result) ? toPlainJson(result) : result;
-      } catch (err) {
-        if (isStackOverflow(err)) throw new JsonataError('D1011');
-        throw err;
-      } finally {
-        forget();
-        endEvaluation();
-      }
-    },
-  };
+  return { source, constants: g.constants.values };
 }
 
 /**

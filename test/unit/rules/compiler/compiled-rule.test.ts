@@ -181,6 +181,15 @@ describe('what a compiled rule never does', () => {
     },
   );
 
+  it('the source, generated again each time it is read, is the same text every time and after evaluations', () => {
+    const text = '( $f := function($x) { $x.a ? $string($x.a) : $uppercase($x.b) }; { "m": items.$f($), "n": $count(items[a > 1]) } )';
+    const compiled = compileExpression(jsonata(text).ast() as never, { helpers, config: {}, maxDepth: 5000, timeoutMs: 1000 });
+    const first = compiled.source;
+    expect(first).toContain('function rule(');
+    expect(compiled.evaluate({ items: [{ a: 2 }, { b: 'x' }] }, undefined, undefined)).toEqual({ m: ['2', 'X'], n: 1 });
+    expect(compiled.source).toBe(first);
+  });
+
   it('run text from a mapping as code: strings, keys and names only ever appear as string literals', async () => {
     const evil = '"); globalThis.pwned = true; ("';
     const source = `{ ${JSON.stringify(evil)}: ${JSON.stringify(evil)}, "k": \`${evil.replace(/`/g, '')}\`, "r": $replace("a", /a/, ${JSON.stringify('$0' + evil)}) }`;
