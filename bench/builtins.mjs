@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { gatewayNodeFlags } from './lib/gateway-node-flags.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'bench-key';
@@ -42,7 +43,7 @@ function fakeUpstream(latencyMs) {
 }
 
 async function startGateway(upstreamUrl, dataDir, extraEnv = {}) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/engine/cli/main.js'), 'start'], {
+  const child = spawn(process.execPath, [...gatewayNodeFlags, path.join(ROOT, 'dist/engine/cli/main.js'), 'start'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { anthropicHeaders, anthropicRequestBody, toyHeaders, toyRequestBody } from './bodies.mjs';
 import { startServer } from './lib/children.mjs';
+import { gatewayNodeFlags } from './lib/gateway-node-flags.mjs';
 import { oneJson, oneStream, runAutocannon, runStreams } from './lib/load.mjs';
 import { repoRoot } from './lib/reference.mjs';
 import { median, ratio } from './lib/stats.mjs';
@@ -181,7 +182,7 @@ async function startServers() {
 /** Starts (or restarts) the gateway of one rule engine (RULE_ENGINE); gives the reason when it cannot start. */
 async function startGatewayServer(engine) {
   const gatewayEnv = { ...env, ...pair.gatewayEnv, BENCH_UPSTREAM_URL: servers.upstream.url, RULE_ENGINE: engine };
-  const execArgv = settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const execArgv = [...gatewayNodeFlags, ...(settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   try {
     servers[engine] = await startServer(`gateway-${engine}`, path.join(repoRoot, 'bench/servers/gateway.mjs'), gatewayEnv, { execArgv });
     return undefined;
@@ -617,7 +618,7 @@ async function main() {
   const startedAt = new Date();
   const selected = SCENARIO_NAMES.filter((n) => settings.only.length === 0 || settings.only.includes(n));
   const needsServers = selected.some((n) => n !== 'rules');
-  log(`rosetta bench — pair ${pair.description}; ${selected.join(', ')}; gateways: ${GATEWAYS.map((t) => `RULE_ENGINE=${t}`).join(', ')}; ${settings.durationS} s × ${settings.rounds} round(s), warm-up ${settings.warmupS} s; ${os.cpus().length} CPUs, node ${process.version}`);
+  log(`rosetta bench — pair ${pair.description}; ${selected.join(', ')}; gateways: ${GATEWAYS.map((t) => `RULE_ENGINE=${t}`).join(', ')}; ${settings.durationS} s × ${settings.rounds} round(s), warm-up ${settings.warmupS} s; ${os.cpus().length} CPUs, node ${process.version}; gateway node flags (as npm start): ${gatewayNodeFlags.join(' ') || 'none'}`);
   if (!fs.existsSync(path.join(repoRoot, 'dist/engine/server/gateway.js'))) log('bench: dist/ is missing — run through `npm run bench`, which builds first');
 
   const gatewayProblems = needsServers ? await startServers() : {};
@@ -678,7 +679,7 @@ async function main() {
   const report = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    settings: { ...settings, results: path.relative(repoRoot, settings.results) },
+    settings: { ...settings, results: path.relative(repoRoot, settings.results), gatewayNodeFlags },
     pair: { name: settings.pair, description: pair.description, gatewayPath: pair.gatewayPath, upstreamPath: pair.upstreamPath, requestBytes: { json: pair.body.json.length, stream: pair.body.stream.length } },
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}`, loadavg: os.loadavg() },
     gateways: Object.fromEntries(GATEWAYS.map((t) => [t, gatewayProblems[t] ? { started: false, problem: gatewayProblems[t] } : { started: needsServers }])),

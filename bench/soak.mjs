@@ -30,6 +30,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { gatewayNodeFlags } from './lib/gateway-node-flags.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -119,7 +120,7 @@ async function freePort() {
 async function startGateway(upstreamUrl) {
   const port = await freePort();
   let tail = '';
-  const child = spawn(process.execPath, [cli, 'start'], {
+  const child = spawn(process.execPath, [...gatewayNodeFlags, cli, 'start'], {
     cwd: repoRoot,
     env: {
       PATH: env.PATH,

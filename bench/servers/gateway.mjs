@@ -5,19 +5,26 @@
  * and SCHEMAS_DIR override, relative to the repository root), logging is off (LOG_LEVEL=silent
  * unless BENCH_GATEWAY_LOG_LEVEL says otherwise), and clients must present the key
  * GATEWAY_API_KEYS=bench-client-key, so authentication is part of what is measured.
+ * BENCH_GATEWAY_DIST runs another checkout's build instead (its dist/ directory), with its mappings.
  */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { failStart, serveBenchIpc } from '../lib/child-ipc.mjs';
 import { repoRoot } from '../lib/reference.mjs';
 
 const upstreamUrl = process.env.BENCH_UPSTREAM_URL;
+/** The built gateway to run: this checkout's dist/, or BENCH_GATEWAY_DIST (another checkout's, for bench/ab.mjs) with that checkout's mappings. */
+const otherDist = process.env.BENCH_GATEWAY_DIST ? path.resolve(process.env.BENCH_GATEWAY_DIST) : undefined;
+const dist = otherDist ? pathToFileURL(otherDist).href : '../../dist';
+const root = otherDist ? path.dirname(otherDist) : repoRoot;
 
 try {
   if (!upstreamUrl) throw new Error('BENCH_UPSTREAM_URL is not set');
   let mod;
   try {
     mod = {
-      ...(await import('../../dist/engine/server/gateway.js')),
-      ...(await import('../../dist/engine/config/env-config.js')),
+      ...(await import(`${dist}/engine/server/gateway.js`)),
+      ...(await import(`${dist}/engine/config/env-config.js`)),
     };
   } catch (err) {
     throw new Error(`cannot load the built gateway from dist/ (run \`npm run build\`): ${err.message}`);
@@ -32,7 +39,7 @@ try {
     TOY_BASE_URL: `${upstreamUrl}/v1`,
     GATEWAY_API_KEYS: 'bench-client-key',
   };
-  const gateway = await mod.startGateway(mod.readConfig(env, repoRoot), env);
+  const gateway = await mod.startGateway(mod.readConfig(env, root), env);
   process.on('SIGTERM', () => {
     gateway.close().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();

@@ -1,0 +1,82 @@
+/**
+ * Two gateways, A and B, each in its own process as `npm run bench` runs them, under the same load
+ * in alternating rounds (A B, B A, …): CPU per request or per stream of each, round by round, and
+ * the ratio of the medians. Where compare.mjs runs two checkouts in one process (JSON only, the
+ * process's own Node flags), this one can also differ in Node/V8 flags and measure streams:
+ *
+ *   node bench/ab.mjs --b-flags "--max-semi-space-size=64"            # flags: B against A
+ *   node bench/ab.mjs --a-dist ../before/dist --mode json             # builds: another checkout as A
+ *
+ * Options: --mode stream|json (default stream: 32 workers, streams of BENCH_DELTAS (200) deltas;
+ * json: 32 connections); --a-flags / --b-flags, each gateway's Node flags (default: npm start's);
+ * --a-dist / --b-dist, the dist/ of another checkout, run with that checkout's mappings (default:
+ * this checkout's). AB_ROUNDS (6) rounds of AB_DURATION_S (6) seconds per gateway, after a 4 s
+ * warm-up of each. CPU is the server process's own (process.cpuUsage), so the load generator and
+ * the fake upstream, which share the machine, do not count.
+ */
+import { parseArgs } from 'node:util';
+import { anthropicHeaders, anthropicRequestBody } from './bodies.mjs';
+import { startServer } from './lib/children.mjs';
+import { gatewayNodeFlags } from './lib/gateway-node-flags.mjs';
+import { runAutocannon, runStreams } from './lib/load.mjs';
+import { median } from './lib/stats.mjs';
+
+const { values: options } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'stream' },
+    'a-flags': { type: 'string' },
+    'b-flags': { type: 'string' },
+    'a-dist': { type: 'string' },
+    'b-dist': { type: 'string' },
+  },
+});
+if (options.mode !== 'stream' && options.mode !== 'json') throw new Error(`--mode must be stream or json, not ${options.mode}`);
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
+const DURATION_S = Number(process.env.AB_DURATION_S ?? 6);
+const DELTAS = process.env.BENCH_DELTAS ?? '200';
+
+const flagsOf = (text) => (text === undefined ? gatewayNodeFlags : text.split(/\s+/).filter(Boolean));
+const sides = [
+  { name: 'A', flags: flagsOf(options['a-flags']), dist: options['a-dist'] },
+  { name: 'B', flags: flagsOf(options['b-flags']), dist: options['b-dist'] },
+];
+
+const upstream = await startServer('fake-upstream', 'bench/servers/fake-upstream.mjs', { BENCH_DELTAS: DELTAS });
+const servers = [];
+try {
+  for (const side of sides) {
+    const env = { BENCH_UPSTREAM_URL: upstream.url, RULE_ENGINE: 'compiled', ...(side.dist ? { BENCH_GATEWAY_DIST: side.dist } : {}) };
+    servers.push(await startServer(`gateway-${side.name}`, 'bench/servers/gateway.mjs', env, { execArgv: side.flags }));
+    console.log(`${side.name}: ${side.dist ?? 'dist/'}, node flags: ${side.flags.join(' ') || 'none'}`);
+  }
+
+  const unit = options.mode === 'stream' ? 'stream' : 'request';
+  const streamCheck = { errorNames: ['error'], validate: () => undefined };
+  /** Runs the load for `durationS` against a gateway; the count of streams or requests that succeeded. */
+  const load = async (server, durationS) => {
+    if (options.mode === 'json') {
+      const r = await runAutocannon({ url: `${server.url}/v1/messages`, body: anthropicRequestBody(), headers: anthropicHeaders, connections: 32, durationS });
+      if (r.non2xx || r.errors) throw new Error(`${server.name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+      return r.requests;
+    }
+    const r = await runStreams({ url: `${server.url}/v1/messages`, body: anthropicRequestBody({ stream: true }), headers: anthropicHeaders, check: streamCheck, workers: 32, durationS });
+    if (r.non2xx || r.errors || r.invalid) throw new Error(`${server.name}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.invalid} invalid streams`);
+    return r.streams;
+  };
+
+  for (const server of servers) await load(server, 4);
+  const perUnit = [[], []];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      await servers[i].call('mark', { gc: true });
+      const count = await load(servers[i], DURATION_S);
+      const { cpuMs, peak } = await servers[i].call('peak');
+      perUnit[i].push((cpuMs * 1000) / count);
+      console.log(`round ${round + 1} ${sides[i].name}: ${count} ${unit}s, ${((cpuMs * 1000) / count).toFixed(0)} µs CPU per ${unit}, peak RSS ${(peak / 1e6).toFixed(0)} MB`);
+    }
+  }
+  const [a, b] = perUnit.map((x) => median(x));
+  console.log(`median µs CPU per ${unit}: A ${a.toFixed(0)}, B ${b.toFixed(0)}; B/A ${(b / a).toFixed(3)}; B below A in ${perUnit[1].filter((x, i) => x < perUnit[0][i]).length} of ${ROUNDS} rounds`);
+} finally {
+  await Promise.all([...servers, upstream].map((s) => s.stop()));
+}
