@@ -11,7 +11,7 @@
  * json: 32 connections); --a-flags / --b-flags, each gateway's Node flags (default: npm start's);
  * --a-dist / --b-dist, the dist/ of another checkout, run with that checkout's mappings (default:
  * this checkout's). AB_ROUNDS (6) rounds of AB_DURATION_S (6) seconds per gateway, after a 4 s
- * warm-up of each. CPU is the server process's own (process.cpuUsage), so the load generator and
+ * warm-up of each; before each round a forced full GC, as run.mjs does (AB_FORCED_GC=0: none). CPU is the server process's own (process.cpuUsage), so the load generator and
  * the fake upstream, which share the machine, do not count.
  */
 import { parseArgs } from 'node:util';
@@ -34,6 +34,7 @@ if (options.mode !== 'stream' && options.mode !== 'json') throw new Error(`--mod
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
 const DURATION_S = Number(process.env.AB_DURATION_S ?? 6);
 const DELTAS = process.env.BENCH_DELTAS ?? '200';
+const FORCED_GC = process.env.AB_FORCED_GC !== '0';
 
 const flagsOf = (text) => (text === undefined ? gatewayNodeFlags : text.split(/\s+/).filter(Boolean));
 const sides = [
@@ -68,7 +69,7 @@ try {
   const perUnit = [[], []];
   for (let round = 0; round < ROUNDS; round++) {
     for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
-      await servers[i].call('mark', { gc: true });
+      await servers[i].call('mark', { gc: FORCED_GC });
       const count = await load(servers[i], DURATION_S);
       const { cpuMs, peak } = await servers[i].call('peak');
       perUnit[i].push((cpuMs * 1000) / count);
