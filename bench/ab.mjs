@@ -11,8 +11,9 @@
  * json: 32 connections); --a-flags / --b-flags, each gateway's Node flags (default: npm start's);
  * --a-dist / --b-dist, the dist/ of another checkout, run with that checkout's mappings (default:
  * this checkout's). AB_ROUNDS (6) rounds of AB_DURATION_S (6) seconds per gateway, after a 4 s
- * warm-up of each; before each round a forced full GC, as run.mjs does (AB_FORCED_GC=0: none). CPU is the server process's own (process.cpuUsage), so the load generator and
- * the fake upstream, which share the machine, do not count.
+ * warm-up of each; before each round a forced full GC, as run.mjs does (AB_FORCED_GC=0: none).
+ * CPU is the server process's own (process.cpuUsage), so the load generator and the fake
+ * upstream, which share the machine, do not count.
  */
 import { parseArgs } from 'node:util';
 import { anthropicHeaders, anthropicRequestBody } from './bodies.mjs';
