@@ -48,9 +48,9 @@ class Sink extends Writable {
   flushHeaders() {}
 }
 
-async function relay(reads: string[]): Promise<{ sink: Sink; events: Array<{ event: string; data: unknown }> }> {
+async function relay(reads: Array<string | Buffer>): Promise<{ sink: Sink; events: Array<{ event: string; data: unknown }> }> {
   const sink = new Sink();
-  const body = Readable.from(reads.map((r) => Buffer.from(r)));
+  const body = Readable.from(reads.map((r) => (typeof r === 'string' ? Buffer.from(r) : r)));
   await relayStream(sink as unknown as ServerResponse, { status: 200, headers: {}, body: body as never }, echo, {}, { pingIntervalMs: 60_000, maxEventBytes: 1 << 20, abort: new AbortController(), log: silent });
   const text = sink.writes.join('');
   const events = text.split('\n\n').filter((f) => f !== '').map((f) => {
@@ -60,7 +60,7 @@ async function relay(reads: string[]): Promise<{ sink: Sink; events: Array<{ eve
   return { sink, events };
 }
 
-const sse = (type: string, n: number) => `event: ${type}\ndata: ${JSON.stringify({ type, n })}\n\n`;
+const sse = (type: string, n: number | string) => `event: ${type}\ndata: ${JSON.stringify({ type, n })}\n\n`;
 
 describe('stream relay', () => {
   it('translates every event of a read, in order, and ends with the end rule', async () => {
@@ -77,6 +77,13 @@ describe('stream relay', () => {
   it('stops at the event that finishes the stream, ignoring what follows', async () => {
     const { events } = await relay([sse('item', 1) + sse('last', 2) + sse('item', 3)]);
     expect(events.map((e) => e.data)).toEqual([{ type: 'echo', n: 1 }, { type: 'echo', n: 2 }]);
+  });
+
+  it('a character split between two reads (UTF-8 bytes cut mid-character) arrives whole', async () => {
+    const bytes = Buffer.from(sse('item', 'café 🎉 ok'));
+    const cut = bytes.indexOf(Buffer.from('🎉')) + 2; // inside the emoji's four bytes
+    const { events } = await relay([bytes.subarray(0, bytes.indexOf(Buffer.from('é')) + 1), bytes.subarray(bytes.indexOf(Buffer.from('é')) + 1, cut), bytes.subarray(cut)]);
+    expect(events.map((e) => e.data)).toEqual([{ type: 'echo', n: 'café 🎉 ok' }, { type: 'end' }]);
   });
 
   it('a burst of events already received goes out in one write, not one per event', async () => {
