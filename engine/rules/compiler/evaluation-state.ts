@@ -48,6 +48,19 @@ let nextBase = 0;
 
 type Flagged = unknown[] & { [FLAGS]?: number };
 
+/**
+ * A flagged array of every elements kind (small integers, doubles, anything; packed and holey),
+ * alive for the life of the process. Optimised code that reads or sets the flag holds the hidden
+ * classes of flagged arrays weakly; a full GC that finds none alive (all of them belonged to
+ * finished evaluations) drops those classes, and V8 throws that code away to optimise it again
+ * under load. One live instance of each class keeps them. (Exported so that it lives in the
+ * module's bindings: a top-level constant nothing reads may be dropped once the module has run.)
+ */
+export const FLAGGED_CLASSES: readonly unknown[][] = [[1], [1, , 1], [1.5], [1.5, , 1.5], ['x'], ['x', , 'x'], []].map((array) => {
+  (array as Flagged)[FLAGS] = 0;
+  return array;
+});
+
 export interface EvaluationState {
   /** This evaluation's flag base: flags set by earlier evaluations are below it. */
   base: number;
