@@ -16,10 +16,9 @@
  * upstream, which share the machine, do not count.
  */
 import { parseArgs } from 'node:util';
-import { anthropicHeaders, anthropicRequestBody } from './bodies.mjs';
 import { startServer } from './lib/children.mjs';
 import { gatewayNodeFlags } from './lib/gateway-node-flags.mjs';
-import { runAutocannon, runStreams } from './lib/load.mjs';
+import { loadGateway } from './lib/load.mjs';
 import { median } from './lib/stats.mjs';
 
 const { values: options } = parseArgs({
@@ -53,18 +52,7 @@ try {
   }
 
   const unit = options.mode === 'stream' ? 'stream' : 'request';
-  const streamCheck = { errorNames: ['error'], validate: () => undefined };
-  /** Runs the load for `durationS` against a gateway; the count of streams or requests that succeeded. */
-  const load = async (server, durationS) => {
-    if (options.mode === 'json') {
-      const r = await runAutocannon({ url: `${server.url}/v1/messages`, body: anthropicRequestBody(), headers: anthropicHeaders, connections: 32, durationS });
-      if (r.non2xx || r.errors) throw new Error(`${server.name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-      return r.requests;
-    }
-    const r = await runStreams({ url: `${server.url}/v1/messages`, body: anthropicRequestBody({ stream: true }), headers: anthropicHeaders, check: streamCheck, workers: 32, durationS });
-    if (r.non2xx || r.errors || r.invalid) throw new Error(`${server.name}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.invalid} invalid streams`);
-    return r.streams;
-  };
+  const load = (server, durationS) => loadGateway(options.mode, server.url, durationS);
 
   for (const server of servers) await load(server, 4);
   const perUnit = [[], []];

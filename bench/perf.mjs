@@ -25,10 +25,9 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { anthropicHeaders, anthropicRequestBody } from './bodies.mjs';
 import { startServer } from './lib/children.mjs';
 import { gatewayNodeFlags } from './lib/gateway-node-flags.mjs';
-import { runAutocannon, runStreams } from './lib/load.mjs';
+import { loadGateway } from './lib/load.mjs';
 
 const { values: options } = parseArgs({ options: { mode: { type: 'string', default: 'json' } } });
 if (options.mode !== 'json' && options.mode !== 'stream') throw new Error(`--mode must be json or stream, not ${options.mode}`);
@@ -90,10 +89,7 @@ const gateway = await startServer('gateway', 'bench/servers/gateway.mjs', { BENC
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rosetta-perf-'));
 try {
   const perfData = path.join(workDir, 'perf.data');
-  const load = (durationS) =>
-    options.mode === 'json'
-      ? runAutocannon({ url: `${gateway.url}/v1/messages`, body: anthropicRequestBody(), headers: anthropicHeaders, connections: 32, durationS }).then((r) => r.requests)
-      : runStreams({ url: `${gateway.url}/v1/messages`, body: anthropicRequestBody({ stream: true }), headers: anthropicHeaders, check: { errorNames: ['error'], validate: () => undefined }, workers: 32, durationS }).then((r) => r.streams);
+  const load = (durationS) => loadGateway(options.mode, gateway.url, durationS);
 
   await load(WARMUP_S);
   await gateway.call('mark', { gc: false });

@@ -4,12 +4,14 @@
  *                   in ms with sub-ms resolution; autocannon's own histogram is whole-ms);
  *   runStreams    — N workers, each doing streams back to back until the duration is over,
  *                   reading every SSE event (autocannon cannot count events);
- *   oneJson / oneStream — a single request, for checking what a target answers.
+ *   oneJson / oneStream — a single request, for checking what a target answers;
+ *   loadGateway   — the bench body against a gateway, JSON or streams (ab.mjs, perf.mjs).
  * Every loop is bounded by a deadline and a count; every request by a timeout.
  */
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
+import { anthropicHeaders, anthropicRequestBody } from '../bodies.mjs';
 import { SseCounter } from './sse.mjs';
 import { Samples } from './stats.mjs';
 
@@ -170,4 +172,23 @@ export async function runStreams({ url, body, headers, check, workers, durationS
     problems: [...problems].slice(0, 5).map(([problem, count]) => ({ count, problem })),
     cutOff: hard.signal.aborted,
   };
+}
+
+/**
+ * The bench body against a gateway's /v1/messages for `durationS`, as the A/B and perf tools load
+ * it: 32 JSON connections (`mode` json) or 32 workers doing streams back to back (stream). Returns
+ * how many requests or streams succeeded; any failure (non-2xx, transport error, invalid stream)
+ * throws, since figures over failures mean nothing.
+ */
+export async function loadGateway(mode, gatewayUrl, durationS) {
+  const url = `${gatewayUrl}/v1/messages`;
+  if (mode === 'json') {
+    const r = await runAutocannon({ url, body: anthropicRequestBody(), headers: anthropicHeaders, connections: 32, durationS });
+    if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+    return r.requests;
+  }
+  const check = { errorNames: ['error'], validate: () => undefined };
+  const r = await runStreams({ url, body: anthropicRequestBody({ stream: true }), headers: anthropicHeaders, check, workers: 32, durationS });
+  if (r.non2xx || r.errors || r.invalid) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.invalid} invalid streams`);
+  return r.streams;
 }
