@@ -97,6 +97,7 @@ export function readBodyText(body: UpstreamReply['body'], maxBytes: number): Pro
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let ended = false;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size <= maxBytes) return void chunks.push(chunk);
@@ -107,7 +108,6 @@ export function readBodyText(body: UpstreamReply['body'], maxBytes: number): Pro
     const fail = (err: unknown) => reject(new UpstreamTransportError(classify(err), { cause: err }));
     if (body.closed) return fail(body.errored ?? prematureClose()); // no event left to wait for
     body.on('data', onData);
-    let ended = false;
     body.once('end', () => {
       ended = true;
       resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
