@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { startServer } from './lib/children.mjs';
 import { gatewayNodeFlags } from './lib/gateway-node-flags.mjs';
 import { loadGateway } from './lib/load.mjs';
+import { measureRounds } from './lib/rounds.mjs';
 import { median } from './lib/stats.mjs';
 
 const { values: options } = parseArgs({
@@ -52,21 +53,12 @@ try {
   }
 
   const unit = options.mode === 'stream' ? 'stream' : 'request';
-  const load = (server, durationS) => loadGateway(options.mode, server.url, durationS);
-
-  for (const server of servers) await load(server, 4);
-  const perUnit = [[], []];
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
-      await servers[i].call('mark', { gc: FORCED_GC });
-      const count = await load(servers[i], DURATION_S);
-      const { cpuMs, peak } = await servers[i].call('peak');
-      perUnit[i].push((cpuMs * 1000) / count);
-      console.log(`round ${round + 1} ${sides[i].name}: ${count} ${unit}s, ${((cpuMs * 1000) / count).toFixed(0)} µs CPU per ${unit}, peak RSS ${(peak / 1e6).toFixed(0)} MB`);
-    }
-  }
-  const [a, b] = perUnit.map((x) => median(x));
-  console.log(`median µs CPU per ${unit}: A ${a.toFixed(0)}, B ${b.toFixed(0)}; B/A ${(b / a).toFixed(3)}; B below A in ${perUnit[1].filter((x, i) => x < perUnit[0][i]).length} of ${ROUNDS} rounds`);
+  const targets = sides.map((side, i) => ({ name: side.name, server: servers[i] }));
+  const load = (target, durationS) => loadGateway(options.mode, target.server.url, durationS);
+  const results = await measureRounds(targets, load, { rounds: ROUNDS, durationS: DURATION_S, warmupS: 4, forcedGc: FORCED_GC, unit });
+  const [a, b] = sides.map((side) => median(results[side.name].map((r) => r.cpuUs)));
+  const lower = results.B.filter((r, i) => r.cpuUs < results.A[i].cpuUs).length;
+  console.log(`median µs CPU per ${unit}: A ${a.toFixed(0)}, B ${b.toFixed(0)}; B/A ${(b / a).toFixed(3)}; B below A in ${lower} of ${ROUNDS} rounds`);
 } finally {
   await Promise.all([...servers, upstream].map((s) => s.stop()));
 }
