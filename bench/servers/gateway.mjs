@@ -6,11 +6,14 @@
  * unless BENCH_GATEWAY_LOG_LEVEL says otherwise), and clients must present the key
  * GATEWAY_API_KEYS=bench-client-key, so authentication is part of what is measured.
  * BENCH_GATEWAY_DIST runs another checkout's build instead (its dist/ directory), with its mappings.
+ * BENCH_RULES=replay replays the rules' first answers instead of running them (replay-rules.mjs):
+ * the gateway as it would be with rules that cost nothing.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { failStart, serveBenchIpc } from '../lib/child-ipc.mjs';
 import { repoRoot } from '../lib/reference.mjs';
+import { replayRules } from './replay-rules.mjs';
 
 const upstreamUrl = process.env.BENCH_UPSTREAM_URL;
 /** The built gateway to run: this checkout's dist/, or BENCH_GATEWAY_DIST (another checkout's, for bench/ab.mjs) with that checkout's mappings. */
@@ -40,6 +43,8 @@ try {
     GATEWAY_API_KEYS: 'bench-client-key',
   };
   const gateway = await mod.startGateway(mod.readConfig(env, root), env);
+  if (process.env.BENCH_RULES === 'replay') replayRules(gateway.registry);
+  else if (process.env.BENCH_RULES) throw new Error(`BENCH_RULES must be replay or unset, not ${process.env.BENCH_RULES}`);
   process.on('SIGTERM', () => {
     gateway.close().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
