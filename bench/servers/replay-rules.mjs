@@ -5,9 +5,10 @@
  *
  * - request / response hooks: the first call for a given `stream` flag of the inbound body runs
  *   the real rules; every later call gets that same answer back (the same promise).
- * - stream rules: the first stream whose translation runs alone is recorded step by step (init,
- *   each event, end); once it has finished, every new stream replays those steps by position,
- *   ignoring the upstream events' content. A stream longer than the recording fails loudly.
+ * - stream rules: until one stream has been recorded to its end, every stream runs the real rules
+ *   and is recorded step by step (init, each event, end); once one has finished, every new stream
+ *   replays its steps by position, ignoring the upstream events' content. A stream longer than the
+ *   recording fails loudly.
  *
  * The bench sends the same request body every time, and the fake upstream the same answer and the
  * same stream, so the replayed answers are the ones the rules would give. Everything around the
@@ -52,17 +53,13 @@ class Replay {
 
 function replayStream(program) {
   const real = { init: program.init.bind(program), step: program.step.bind(program), end: program.end.bind(program), onError: program.onError.bind(program) };
-  let recorded; // the steps of a finished recording: { emit, finish } each
-  let recording = false;
+  let recorded; // the steps of the first recording to finish: { emit, finish } each
 
   const record = (recorder, step) => {
     if (recorder.steps.length >= MAX_RECORDED_STEPS) throw new Error(`replay-rules: a stream of over ${MAX_RECORDED_STEPS} steps cannot be recorded`);
     recorder.state = step.state;
     recorder.steps.push({ emit: step.emit, finish: step.finish });
-    if (step.finish) {
-      recorded = recorder.steps;
-      recording = false;
-    }
+    if (step.finish) recorded ??= recorder.steps;
     return { emit: step.emit, state: recorder, finish: step.finish };
   };
   const replayed = (position) => {
@@ -72,28 +69,17 @@ function replayStream(program) {
   };
   // The real rules answer directly when they are compiled (synchronous), and the relay then skips
   // an await per event: the replay keeps that, so it adds no promise the real rules would not make.
-  const then = (value, fn) => (value instanceof Promise ? value.then(fn) : fn(value));
+  const andThen = (value, fn) => (value instanceof Promise ? value.then(fn) : fn(value));
 
-  program.init = (inbound) => {
-    if (recorded) return new Replay(0);
-    return then(real.init(inbound), (state) => {
-      if (recording) return state; // another stream is being recorded: this one runs for real
-      recording = true;
-      return new Recording(state);
-    });
-  };
+  program.init = (inbound) => (recorded ? new Replay(0) : andThen(real.init(inbound), (state) => new Recording(state)));
   program.step = (type, event, state, inbound) => {
     if (state instanceof Replay) return replayed(state.position);
-    if (!(state instanceof Recording)) return real.step(type, event, state, inbound);
-    return then(real.step(type, event, state.state, inbound), (step) => record(state, step ?? { emit: [], state: state.state, finish: false }));
+    return andThen(real.step(type, event, state.state, inbound), (step) => record(state, step ?? { emit: [], state: state.state, finish: false }));
   };
   program.end = (state, inbound) => {
     if (state instanceof Replay) return replayed(state.position);
-    if (!(state instanceof Recording)) return real.end(state, inbound);
-    return then(real.end(state.state, inbound), (step) => record(state, { ...step, finish: true }));
+    return andThen(real.end(state.state, inbound), (step) => record(state, { ...step, finish: true }));
   };
-  program.onError = (error, state, inbound) => {
-    if (state instanceof Recording) recording = false;
-    return real.onError(error, state instanceof Recording ? state.state : state instanceof Replay ? undefined : state, inbound);
-  };
+  program.onError = (error, state, inbound) =>
+    real.onError(error, state instanceof Recording ? state.state : undefined, inbound);
 }
