@@ -29,13 +29,13 @@ const unit = options.mode === 'stream' ? 'stream' : 'request';
 
 const upstream = await startServer('fake-upstream', 'bench/servers/fake-upstream.mjs', { BENCH_DELTAS: process.env.BENCH_DELTAS ?? '200' });
 const base = { BENCH_UPSTREAM_URL: upstream.url };
-const gateway = { execArgv: gatewayNodeFlags };
+const asNpmStart = { execArgv: gatewayNodeFlags };
 const targets = [];
 try {
   targets.push({ name: 'raw proxy', server: await startServer('raw-proxy', 'bench/servers/raw-proxy.mjs', base) });
   targets.push({ name: 'JSON floor proxy', server: await startServer('json-floor-proxy', 'bench/servers/json-floor-proxy.mjs', base) });
-  targets.push({ name: 'gateway, compiled', server: await startServer('gateway-compiled', 'bench/servers/gateway.mjs', { ...base, RULE_ENGINE: 'compiled' }, gateway) });
-  targets.push({ name: 'gateway, rules replayed', server: await startServer('gateway-replayed', 'bench/servers/gateway.mjs', { ...base, RULE_ENGINE: 'compiled', BENCH_RULES: 'replay' }, gateway) });
+  targets.push({ name: 'gateway, compiled', server: await startServer('gateway-compiled', 'bench/servers/gateway.mjs', { ...base, RULE_ENGINE: 'compiled' }, asNpmStart) });
+  targets.push({ name: 'gateway, rules replayed', server: await startServer('gateway-replayed', 'bench/servers/gateway.mjs', { ...base, RULE_ENGINE: 'compiled', BENCH_RULES: 'replay' }, asNpmStart) });
 
   // The replay must answer what the rules answer, byte for byte, or it measures something else.
   const [compiled, replayed] = targets.slice(2).map((t) => t.server.url);

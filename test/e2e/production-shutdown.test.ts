@@ -68,7 +68,7 @@ describe('shutdown in process', () => {
       const shutdown = h.gateway.shutdown();
       expect(h.gateway.ready).toBe(false);
       expect(await probe(h.gateway.url)).toBe(503); // within SHUTDOWN_DELAY_MS: still listening, not ready
-      // Then the listener closes: a new connection is refused, or a pooled keep-alive one is reset.
+      // Then the listener closes: a pooled keep-alive connection may be reset first; a new one is refused.
       expect(await probeUntil(h.gateway.url, closedOrClosing)).toBe('ECONNREFUSED');
       h.upstream.release();
       const done = await stream;
